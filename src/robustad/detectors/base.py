@@ -1,0 +1,262 @@
+"""The detector contract shared by every robustad detector, deep or classical.
+
+Names follow PyOD so a PyOD user can swap a robustad detector in; parameter handling follows
+scikit-learn (``__init__`` only stores its arguments; ``get_params``, ``set_params`` and
+``sklearn.base.clone`` work; validation happens in ``fit``).
+
+A concrete detector implements two methods:
+
+``_fit(X, y) -> training scores``
+    Fit on a validated float64 array and return the anomaly scores of the training rows
+    (higher = more anomalous).
+``_score(X) -> scores``
+    Score a validated float64 array with the right number of features.
+
+and, to be saved, ``_dump_state() -> {filename: bytes}`` / ``_load_state(files)``. Everything
+else (validation, thresholds, labels, probabilities, NaN guards, saving) lives here, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import numbers
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from robustad._typing import ArrayLike, FloatArray, IntArray
+from robustad.data.validation import check_features, check_labels, is_dataframe
+from robustad.detectors.tags import DetectorTags
+from robustad.exceptions import DataValidationError, InvalidParameterError, NotFittedError
+
+__all__ = ["BaseDetector"]
+
+
+def _generated_feature_names(n_features: int) -> tuple[str, ...]:
+    return tuple(f"x{i}" for i in range(n_features))
+
+
+class BaseDetector(BaseEstimator):  # type: ignore[misc]
+    """Base class of every robustad detector.
+
+    Parameters
+    ----------
+    contamination
+        Expected fraction of anomalies in the training data, in (0, 0.5]. Sets ``threshold_`` to
+        the ``1 - contamination`` quantile of the training scores (as PyOD does).
+
+    Attributes
+    ----------
+    decision_scores_ : ndarray of shape (n_samples,)
+        Anomaly scores of the training rows (higher = more anomalous).
+    threshold_ : float
+        Scores above it are labelled anomalies by ``predict``.
+    labels_ : ndarray of shape (n_samples,)
+        0/1 labels of the training rows.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit`` (``x0``, ``x1``, ... when fitted on an array).
+
+    Examples
+    --------
+    >>> import robustad
+    >>> from robustad.data import make_outlier_data
+    >>> data = make_outlier_data(n_samples=200, n_features=3, random_state=0)
+    >>> det = robustad.make_detector("ecod").fit(data.X)
+    >>> det.decision_function(data.X[:3]).shape
+    (3,)
+    >>> sorted(set(det.predict(data.X).tolist()))
+    [0, 1]
+    """
+
+    #: Registry name, set by :func:`robustad.detectors.registry.register_detector`.
+    name: ClassVar[str] = ""
+    #: What the detector can do; subclasses override.
+    _tags: ClassVar[DetectorTags] = DetectorTags()
+
+    def __init__(self, contamination: float = 0.1) -> None:
+        self.contamination = contamination
+
+    # ------------------------------------------------------------------ to implement
+    def _fit(self, X: FloatArray, y: IntArray | None) -> FloatArray:
+        raise NotImplementedError
+
+    def _score(self, X: FloatArray) -> FloatArray:
+        raise NotImplementedError
+
+    def _dump_state(self) -> dict[str, bytes]:
+        """Serialise fitted state (beyond the base attributes) to files, without pickle."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be saved yet")
+
+    def _load_state(self, files: Mapping[str, bytes]) -> None:
+        """Restore what :meth:`_dump_state` wrote; ``files`` are already hash-verified."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be loaded yet")
+
+    def _check_params(self) -> None:
+        """Validate constructor arguments (called at the start of ``fit``)."""
+
+    # ------------------------------------------------------------------ public contract
+    @property
+    def tags(self) -> DetectorTags:
+        """Capability tags of this detector class."""
+        return type(self)._tags
+
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> BaseDetector:
+        """Fit the detector.
+
+        Parameters
+        ----------
+        X
+            Training data, shape (n_samples, n_features): array-like or DataFrame.
+        y
+            Optional labels (1 anomaly, 0 normal, -1 unknown). Used only by detectors tagged
+            ``uses_labels``; validated and ignored by the others.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_contamination()
+        self._check_params()
+        X_array, names = check_features(X, what="X")
+        labels = None
+        if y is not None:
+            labels = check_labels(y, X_array.shape[0], allow_unknown=self.tags.uses_labels)
+        self._reset_fitted_state()
+        # Overflow inside a model is caught by _finite_scores with a clear message instead.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            scores = self._fit(X_array, labels)
+        scores = self._finite_scores(scores, X_array, during="fit")
+        self.n_features_in_ = X_array.shape[1]
+        self._has_feature_names_ = names is not None
+        self.feature_names_in_ = np.asarray(
+            names if names is not None else _generated_feature_names(X_array.shape[1]),
+            dtype=object,
+        )
+        self.decision_scores_ = scores
+        self.threshold_ = float(np.percentile(scores, 100.0 * (1.0 - self.contamination)))
+        self.labels_ = (scores > self.threshold_).astype(np.int64)
+        self.training_fingerprint_ = _fingerprint(X_array)
+        return self
+
+    def decision_function(self, X: ArrayLike) -> FloatArray:
+        """Anomaly scores of ``X``: float64, shape (n_samples,), higher = more anomalous.
+
+        Never NaN: invalid input raises :class:`~robustad.exceptions.DataValidationError`.
+        """
+        self._check_is_fitted()
+        X_array = self._validate_for_scoring(X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            scores = self._score(X_array)
+        return self._finite_scores(scores, X_array, during="scoring")
+
+    def predict(self, X: ArrayLike) -> IntArray:
+        """0 (normal) / 1 (anomaly) labels: 1 where the score is above ``threshold_``."""
+        return (self.decision_function(X) > self.threshold_).astype(np.int64)
+
+    def predict_proba(self, X: ArrayLike, method: str = "linear") -> FloatArray:
+        """Outlier probability as columns ``[P(normal), P(anomaly)]``, shape (n_samples, 2).
+
+        Parameters
+        ----------
+        method
+            ``"linear"``: min-max scaling by the training scores, clipped to [0, 1] (PyOD's
+            default). ``"unify"``: Gaussian scaling by the training scores' mean and standard
+            deviation (Kriegel et al., 2011). Neither is a calibrated probability; use conformal
+            p-values for error control.
+        """
+        scores = self.decision_function(X)
+        train = self.decision_scores_
+        if method == "linear":
+            low, high = float(train.min()), float(train.max())
+            span = high - low
+            proba = (scores - low) / span if span > 0 else (scores > high).astype(np.float64)
+        elif method == "unify":
+            from scipy.special import erf
+
+            std = float(train.std())
+            standardised = (scores - float(train.mean())) / (std if std > 0 else 1.0)
+            proba = erf(standardised / math.sqrt(2.0))
+        else:
+            raise InvalidParameterError(
+                f"predict_proba(method={method!r}) is not supported; use 'linear' or 'unify'"
+            )
+        proba = np.clip(proba, 0.0, 1.0)
+        return np.column_stack([1.0 - proba, proba])
+
+    def fit_predict(self, X: ArrayLike, y: ArrayLike | None = None) -> IntArray:
+        """Fit on ``X`` and return the training labels ``labels_``."""
+        return self.fit(X, y).labels_
+
+    def save(self, path: str | Path) -> Path:
+        """Save the fitted detector to a folder (``manifest.json`` + pickle-free state files).
+
+        The write is atomic: an existing model at ``path`` stays readable until the new one is
+        complete. Load it back with :func:`robustad.load`.
+        """
+        from robustad.detectors.persistence import save_detector
+
+        return save_detector(self, path)
+
+    # ------------------------------------------------------------------ helpers
+    def _validate_contamination(self) -> None:
+        c = self.contamination
+        if (
+            isinstance(c, bool)
+            or not isinstance(c, numbers.Real)
+            or not math.isfinite(float(c))
+            or not 0.0 < float(c) <= 0.5
+        ):
+            raise InvalidParameterError(
+                f"contamination must be a number in (0, 0.5]; got {c!r}. It is the expected "
+                "fraction of anomalies in the training data (e.g. 0.05)"
+            )
+
+    def _reset_fitted_state(self) -> None:
+        for attribute in [a for a in vars(self) if a.endswith("_") and not a.startswith("__")]:
+            delattr(self, attribute)
+
+    def _check_is_fitted(self) -> None:
+        if not hasattr(self, "threshold_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet; call fit(X) before scoring"
+            )
+
+    def _validate_for_scoring(self, X: ArrayLike) -> FloatArray:
+        names = [str(n) for n in self.feature_names_in_]
+        if is_dataframe(X):
+            columns = {str(c) for c in X.columns}
+            if self._has_feature_names_ or set(names) <= columns:
+                array, _ = check_features(X, feature_names=names)
+                return array
+        array, _ = check_features(X, n_features=self.n_features_in_)
+        return array
+
+    def _finite_scores(self, scores: Any, X: FloatArray, during: str) -> FloatArray:
+        scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+        if scores.shape[0] != X.shape[0]:  # pragma: no cover - a bug in a detector
+            raise RuntimeError(
+                f"{type(self).__name__} returned {scores.shape[0]} scores for {X.shape[0]} rows"
+            )
+        if not np.isfinite(scores).all():
+            rows = np.flatnonzero(~np.isfinite(scores))
+            largest = float(np.abs(X[rows]).max())
+            raise DataValidationError(
+                f"{type(self).__name__} produced non-finite scores during {during} for "
+                f"{rows.size} row(s) (first: {', '.join(map(str, rows[:5]))}), whose largest "
+                f"absolute value is {largest:.3g}; values this large are outside what the "
+                "detector can handle: scale the features (e.g. robustad.data.scale) first"
+            )
+        return scores
+
+
+def _fingerprint(X: FloatArray) -> str:
+    """sha256 of the training matrix (shape + bytes): identifies the data, not its content."""
+    digest = hashlib.sha256(repr(X.shape).encode())
+    digest.update(np.ascontiguousarray(X).tobytes())
+    return digest.hexdigest()
