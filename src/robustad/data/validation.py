@@ -107,7 +107,9 @@ def _is_number(value: object) -> bool:
 
 def _to_array(X: Any, what: str) -> np.ndarray:
     if X is None:
-        raise DataValidationError(f"{what} is None; pass a 2-D array of shape (n_samples, n_features)")
+        raise DataValidationError(
+            f"{what} is None; pass a 2-D array of shape (n_samples, n_features)"
+        )
     if isinstance(X, str | bytes):
         raise DataValidationError(
             f"{what} is a string; pass a 2-D numeric array, a DataFrame, or load a file first "
@@ -146,7 +148,8 @@ def _object_to_float(array: np.ndarray, what: str) -> np.ndarray:
         if bad:
             raise DataValidationError(
                 f"{what}: column {column} is not numeric ({_rows_text(np.asarray(bad))} hold "
-                f"text such as {str(array[bad[0], column])[:40]!r}); encode it as numbers or drop it"
+                f"text such as {str(array[bad[0], column])[:40]!r}); encode it as numbers or "
+                "drop it"
             )
     return np.asarray(
         [[np.nan if v is None else float(v) for v in row] for row in array], dtype=np.float64
@@ -241,7 +244,11 @@ def check_features(
                         f"{_column_label(int(column), column_names)} has {rows.size} {label} "
                         f"value{'s' if rows.size > 1 else ''} ({_rows_text(rows)})"
                     )
-        more = f" and {bad_columns.size - MAX_ROWS_IN_MESSAGE} more columns" if bad_columns.size > MAX_ROWS_IN_MESSAGE else ""
+        more = (
+            f" and {bad_columns.size - MAX_ROWS_IN_MESSAGE} more columns"
+            if bad_columns.size > MAX_ROWS_IN_MESSAGE
+            else ""
+        )
         raise DataValidationError(
             f"{what}: {'; '.join(parts)}{more}; impute or drop them before fitting or scoring"
         )

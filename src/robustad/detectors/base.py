@@ -40,7 +40,7 @@ def _generated_feature_names(n_features: int) -> tuple[str, ...]:
     return tuple(f"x{i}" for i in range(n_features))
 
 
-class BaseDetector(BaseEstimator):  # type: ignore[misc]
+class BaseDetector(BaseEstimator):
     """Base class of every robustad detector.
 
     Parameters

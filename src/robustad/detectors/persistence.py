@@ -91,7 +91,9 @@ def save_detector(detector: BaseDetector, path: str | Path) -> Path:
     from safetensors.numpy import save
 
     if not hasattr(detector, "threshold_"):
-        raise NotFittedError(f"This {type(detector).__name__} is not fitted yet; fit it before saving")
+        raise NotFittedError(
+            f"This {type(detector).__name__} is not fitted yet; fit it before saving"
+        )
     if not detector.name:
         raise ArtifactError(
             f"{type(detector).__name__} is not registered; call "
@@ -108,7 +110,9 @@ def save_detector(detector: BaseDetector, path: str | Path) -> Path:
     files = dict(detector._dump_state())
     reserved = {MANIFEST, _BASE_FILE} & set(files)
     if reserved or not all(_SAFE_FILE_NAME.match(name) for name in files):
-        raise ArtifactError(f"{type(detector).__name__} wrote invalid state file names: {sorted(files)}")
+        raise ArtifactError(
+            f"{type(detector).__name__} wrote invalid state file names: {sorted(files)}"
+        )
     files[_BASE_FILE] = save({"decision_scores": np.ascontiguousarray(detector.decision_scores_)})
     scores = detector.decision_scores_
     manifest: dict[str, Any] = {
@@ -163,9 +167,10 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ArtifactError(f"{manifest_path} is not valid JSON ({error}); truncated?") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
         raise ArtifactError(
-            f"'{folder}' is not a robustad detector artifact (manifest format "
-            f"{manifest.get('format') if isinstance(manifest, dict) else None!r}, expected {FORMAT!r})"
+            f"'{folder}' is not a robustad detector artifact (manifest format {found!r}, "
+            f"expected {FORMAT!r})"
         )
     version = manifest.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
@@ -235,7 +240,9 @@ def load_detector(path: str | Path) -> BaseDetector:
     try:
         cls = detector_class(str(described.get("name")))
     except UnknownDetectorError as error:
-        raise ArtifactError(f"'{folder}' was saved by a detector this robustad does not know: {error}") from None
+        raise ArtifactError(
+            f"'{folder}' was saved by a detector this robustad does not know: {error}"
+        ) from None
     if cls.__name__ != described.get("class"):
         raise ArtifactError(
             f"'{folder}' names detector {described.get('name')!r} with class "
@@ -246,7 +253,11 @@ def load_detector(path: str | Path) -> BaseDetector:
     accepted = set(cls().get_params(deep=False))
     if not isinstance(params, dict) or set(params) - accepted:
         raise ArtifactError(f"'{folder}' records parameters {cls.__name__} does not have")
-    detector = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+    # JSON has no tuples; parameters such as layer sizes come back as tuples.
+    restored: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in params.items()
+    }
+    detector = cls(**restored)
     try:
         base = load(files.pop(_BASE_FILE))
         scores = np.asarray(base["decision_scores"], dtype=np.float64)

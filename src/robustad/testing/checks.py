@@ -46,7 +46,9 @@ def _fresh(detector: BaseDetector, **params: Any) -> BaseDetector:
     return new
 
 
-def _data(n_samples: int = 200, n_features: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def _data(
+    n_samples: int = 200, n_features: int = 4, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     data = make_outlier_data(
         n_samples=n_samples, n_features=n_features, contamination=0.1, random_state=seed
     )
@@ -63,7 +65,9 @@ def _raises(error: type[BaseException], call: Callable[[], Any], *fragments: str
             assert fragment in message, f"error message {message!r} does not mention {fragment!r}"
         return message
     except Exception as other:  # pragma: no cover - reported as a failed check
-        raise AssertionError(f"expected {error.__name__}, got {type(other).__name__}: {other}") from other
+        raise AssertionError(
+            f"expected {error.__name__}, got {type(other).__name__}: {other}"
+        ) from other
     raise AssertionError(f"expected {error.__name__}, but nothing was raised")
 
 
@@ -72,9 +76,9 @@ def check_init_stores_params_only(detector: BaseDetector) -> None:
     """``__init__`` stores its arguments unchanged and sets nothing else (scikit-learn rule)."""
     params = detector.get_params(deep=False)
     fresh = type(detector)(**params)
-    assert set(vars(fresh)) == set(params), (
-        f"__init__ sets attributes other than its parameters: {sorted(set(vars(fresh)) - set(params))}"
-    )
+    extra = sorted(set(vars(fresh)) - set(params))
+    assert not extra, f"__init__ sets attributes other than its parameters: {extra}"
+    assert set(vars(fresh)) == set(params), "__init__ does not store every parameter"
     for name, value in params.items():
         assert getattr(fresh, name) is value, f"__init__ changed parameter {name!r}"
 
@@ -151,7 +155,9 @@ def check_contamination_sets_threshold(detector: BaseDetector) -> None:
         assert abs(share - contamination) <= 0.03 + 0.5 * contamination, (
             f"contamination={contamination} labelled {share:.3f} of the training rows"
         )
-    _raises(InvalidParameterError, lambda: _fresh(detector, contamination=0.7).fit(X), "contamination")
+    _raises(
+        InvalidParameterError, lambda: _fresh(detector, contamination=0.7).fit(X), "contamination"
+    )
 
 
 def check_idempotent_fit(detector: BaseDetector) -> None:
@@ -252,7 +258,9 @@ def check_dataframe_columns(detector: BaseDetector) -> None:
     expected = det.decision_function(X)
     shuffled = frame[["count", "hour", "amount", "age"]].assign(extra=1.0)
     np.testing.assert_allclose(det.decision_function(shuffled), expected)
-    _raises(DataValidationError, lambda: det.decision_function(frame.drop(columns="hour")), "'hour'")
+    _raises(
+        DataValidationError, lambda: det.decision_function(frame.drop(columns="hour")), "'hour'"
+    )
 
 
 def check_does_not_modify_input(detector: BaseDetector) -> None:
@@ -282,7 +290,9 @@ def check_extreme_values(detector: BaseDetector) -> None:
 
 def check_errors_are_robustad_errors(detector: BaseDetector) -> None:
     """Errors raised on purpose subclass RobustADError and the matching builtin."""
-    assert issubclass(DataValidationError, RobustADError) and issubclass(DataValidationError, ValueError)
+    assert issubclass(DataValidationError, RobustADError) and issubclass(
+        DataValidationError, ValueError
+    )
     assert issubclass(NotFittedError, AttributeError)
 
 

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_output_path", "replace_folder", "sha256_bytes"]
+__all__ = ["atomic_output_path", "atomic_write_bytes", "replace_folder", "sha256_bytes"]
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -51,6 +51,10 @@ def atomic_output_path(path: str | Path) -> Iterator[Path]:
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     temporary_path = Path(temporary)
+    # mkstemp creates the file 0o600; give it the permissions a plain new file would get.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary_path, 0o666 & ~umask)
     try:
         yield temporary_path
         with open(temporary_path, "rb+") as handle:

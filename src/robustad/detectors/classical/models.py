@@ -140,10 +140,10 @@ class KNN(ClassicalAdapter):
         return super()._fit(X, y)
 
     def _build_model(self) -> Any:
-        from pyod.models.knn import KNN as PyODKNN
+        from pyod.models.knn import KNN as PYOD_KNN
 
         n_neighbors = getattr(self, "_effective_neighbors_", self.n_neighbors)
-        return PyODKNN(
+        return PYOD_KNN(
             n_neighbors=n_neighbors, method=self.method, metric=self.metric, p=self.p, n_jobs=1
         )
 
@@ -221,9 +221,9 @@ class HBOS(ClassicalAdapter):
             raise InvalidParameterError(f"HBOS: alpha must be in (0, 1); got {self.alpha!r}")
 
     def _build_model(self) -> Any:
-        from pyod.models.hbos import HBOS as PyODHBOS
+        from pyod.models.hbos import HBOS as PYOD_HBOS
 
-        return PyODHBOS(n_bins=self.n_bins, alpha=self.alpha, tol=self.tol)
+        return PYOD_HBOS(n_bins=self.n_bins, alpha=self.alpha, tol=self.tol)
 
 
 class PCA(ClassicalAdapter):
@@ -277,9 +277,9 @@ class PCA(ClassicalAdapter):
         return super()._fit(X, y)
 
     def _build_model(self) -> Any:
-        from pyod.models.pca import PCA as PyODPCA
+        from pyod.models.pca import PCA as PYOD_PCA
 
-        return PyODPCA(
+        return PYOD_PCA(
             n_components=getattr(self, "_effective_components_", self.n_components),
             n_selected_components=self.n_selected_components,
             whiten=self.whiten,

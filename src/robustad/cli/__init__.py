@@ -1,0 +1,1 @@
+"""Command-line interface (layer 5): thin wrappers over library calls."""
