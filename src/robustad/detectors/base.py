@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.base import BaseEstimator
 
 from robustad._typing import ArrayLike, FloatArray, IntArray
@@ -139,6 +140,8 @@ class BaseDetector(BaseEstimator):
             dtype=object,
         )
         self.decision_scores_ = scores
+        self.feature_min_ = X_array.min(axis=0)
+        self.feature_max_ = X_array.max(axis=0)
         self.threshold_ = float(np.percentile(scores, 100.0 * (1.0 - self.contamination)))
         self.labels_ = (scores > self.threshold_).astype(np.int64)
         self.training_fingerprint_ = _fingerprint(X_array)
@@ -188,6 +191,38 @@ class BaseDetector(BaseEstimator):
             )
         proba = np.clip(proba, 0.0, 1.0)
         return np.column_stack([1.0 - proba, proba])
+
+    def out_of_range(self, X: ArrayLike, *, tolerance: float = 0.1) -> npt.NDArray[np.bool_]:
+        """Which cells lie outside the range seen in training, shape (n_samples, n_features).
+
+        A cell is out of range when it is below ``min - tolerance * (max - min)`` or above
+        ``max + tolerance * (max - min)`` of its training column. A column that was constant in
+        training accepts only that value.
+        """
+        self._check_is_fitted()
+        if not (isinstance(tolerance, numbers.Real) and 0 <= float(tolerance) < math.inf):
+            raise InvalidParameterError(
+                f"tolerance must be a finite number >= 0; got {tolerance!r}"
+            )
+        X_array = self._validate_for_scoring(X)
+        margin = float(tolerance) * (self.feature_max_ - self.feature_min_)
+        return (X_array < self.feature_min_ - margin) | (X_array > self.feature_max_ + margin)
+
+    def out_of_distribution(self, X: ArrayLike, *, tolerance: float = 0.1) -> npt.NDArray[np.bool_]:
+        """True for rows with any feature outside the training range (see ``out_of_range``).
+
+        Such rows are scored all the same, but their score extrapolates beyond what the
+        detector has seen: flag them for a person instead of trusting the score silently
+        (ROBUSTNESS.md R5, NIST AI RMF MEASURE 2.6).
+
+        Examples
+        --------
+        >>> import robustad
+        >>> det = robustad.make_detector("ecod").fit([[0.0, 1.0], [1.0, 2.0], [2.0, 3.0]])
+        >>> det.out_of_distribution([[1.0, 2.0], [1.0, 50.0]]).tolist()
+        [False, True]
+        """
+        return self.out_of_range(X, tolerance=tolerance).any(axis=1)
 
     def fit_predict(self, X: ArrayLike, y: ArrayLike | None = None) -> IntArray:
         """Fit on ``X`` and return the training labels ``labels_``."""

@@ -113,7 +113,13 @@ def save_detector(detector: BaseDetector, path: str | Path) -> Path:
         raise ArtifactError(
             f"{type(detector).__name__} wrote invalid state file names: {sorted(files)}"
         )
-    files[_BASE_FILE] = save({"decision_scores": np.ascontiguousarray(detector.decision_scores_)})
+    files[_BASE_FILE] = save(
+        {
+            "decision_scores": np.ascontiguousarray(detector.decision_scores_),
+            "feature_min": np.ascontiguousarray(detector.feature_min_),
+            "feature_max": np.ascontiguousarray(detector.feature_max_),
+        }
+    )
     scores = detector.decision_scores_
     manifest: dict[str, Any] = {
         "format": FORMAT,
@@ -261,14 +267,24 @@ def load_detector(path: str | Path) -> BaseDetector:
     try:
         base = load(files.pop(_BASE_FILE))
         scores = np.asarray(base["decision_scores"], dtype=np.float64)
+        feature_min = np.asarray(base["feature_min"], dtype=np.float64)
+        feature_max = np.asarray(base["feature_max"], dtype=np.float64)
     except Exception as error:
         raise ArtifactError(f"{_BASE_FILE} in '{folder}' is not valid ({error})") from None
     features = manifest.get("features", {})
     names = features.get("names", [])
-    if scores.ndim != 1 or len(names) != features.get("n_features"):
+    n_features = features.get("n_features")
+    if (
+        scores.ndim != 1
+        or len(names) != n_features
+        or feature_min.shape != (n_features,)
+        or feature_max.shape != (n_features,)
+    ):
         raise ArtifactError(f"'{folder}' has an inconsistent feature schema or score array")
     detector._load_state(files)
     detector.decision_scores_ = scores
+    detector.feature_min_ = feature_min
+    detector.feature_max_ = feature_max
     detector.threshold_ = float(manifest["threshold"])
     detector.labels_ = (scores > detector.threshold_).astype(np.int64)
     detector.n_features_in_ = int(features["n_features"])

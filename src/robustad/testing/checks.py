@@ -193,6 +193,21 @@ def check_save_load_identical(detector: BaseDetector) -> None:
     np.testing.assert_array_equal(loaded.decision_scores_, det.decision_scores_)
     assert loaded.threshold_ == det.threshold_
     assert list(loaded.feature_names_in_) == list(det.feature_names_in_)
+    shifted = X[:10] * 100
+    np.testing.assert_array_equal(
+        loaded.out_of_distribution(shifted), det.out_of_distribution(shifted)
+    )
+
+
+def check_out_of_distribution_flag(detector: BaseDetector) -> None:
+    """Training rows are in range; a row far outside the training range is flagged."""
+    X, _ = _data()
+    det = _fresh(detector).fit(X)
+    assert not det.out_of_distribution(X).any()
+    outside = X[:3].copy()
+    outside[1, 2] = X[:, 2].max() + 10 * (X[:, 2].max() - X[:, 2].min())
+    assert det.out_of_distribution(outside).tolist() == [False, True, False]
+    assert det.out_of_range(outside)[1].tolist() == [False, False, True, False]
 
 
 def check_rejects_nan_and_inf(detector: BaseDetector) -> None:
@@ -307,6 +322,7 @@ _CHECKS: tuple[Check, ...] = (
     check_idempotent_fit,
     check_reproducible_with_seed,
     check_save_load_identical,
+    check_out_of_distribution_flag,
     check_rejects_nan_and_inf,
     check_rejects_wrong_feature_count,
     check_rejects_bad_types_and_shapes,

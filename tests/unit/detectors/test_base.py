@@ -55,3 +55,15 @@ def test_nonfinite_model_output_is_an_error_not_a_nan() -> None:
 
 def test_repr_shows_changed_parameters_only() -> None:
     assert repr(robustad.make_detector("knn", n_neighbors=3)) == "KNN(n_neighbors=3)"
+
+
+def test_out_of_range_tolerance_and_constant_columns() -> None:
+    det = robustad.make_detector("ecod").fit([[0.0, 5.0], [10.0, 5.0], [5.0, 5.0]])
+    # 10 % of the range (1.0) is tolerated on column 0; column 1 was constant at 5.
+    flags = det.out_of_range([[-0.9, 5.0], [-1.1, 5.0], [5.0, 5.1]])
+    assert flags.tolist() == [[False, False], [True, False], [False, True]]
+    assert det.out_of_distribution([[11.5, 5.0]], tolerance=0.2).tolist() == [False]
+    with pytest.raises(InvalidParameterError, match="tolerance"):
+        det.out_of_distribution([[1.0, 5.0]], tolerance=-1)
+    with pytest.raises(DataValidationError, match="2"):
+        det.out_of_distribution([[1.0]])

@@ -1,0 +1,1 @@
+"""Robustness: perturbations, calibrated thresholds, and (later) the robustness card (layer 3)."""
