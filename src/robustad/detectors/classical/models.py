@@ -264,16 +264,19 @@ class PCA(ClassicalAdapter):
 
     def _fit(self, X: Any, y: Any) -> Any:
         # PyOD weights each component by 1/explained variance: a constant column (or fewer rows
-        # than columns) gives a zero-variance component and infinite scores. Keep only the
-        # components the data actually has unless the user chose a number.
-        if self.n_components is None:
-            import numpy as np
+        # than columns) gives a zero-variance component and infinite scores. Unless the user
+        # chose a number, refit keeping only the components the data actually has (a second
+        # fit only happens when the first one produced such a component).
+        import numpy as np
 
-            centred = X - X.mean(axis=0)
-            scale = X.std(axis=0)
-            if self.standardization:
-                centred = centred / np.where(scale > 0, scale, 1.0)
-            self._effective_components_ = max(1, int(np.linalg.matrix_rank(centred)))
+        scores = super()._fit(X, y)
+        if self.n_components is not None:
+            return scores
+        variance = np.asarray(self.model_.detector_.explained_variance_, dtype=np.float64)
+        informative = int((variance > 1e-10 * max(float(variance.max()), 1e-300)).sum())
+        if np.isfinite(scores).all() and informative == variance.size:
+            return scores
+        self._effective_components_ = max(1, informative)
         return super()._fit(X, y)
 
     def _build_model(self) -> Any:
