@@ -192,6 +192,61 @@ class BaseDetector(BaseEstimator):
         proba = np.clip(proba, 0.0, 1.0)
         return np.column_stack([1.0 - proba, proba])
 
+    def calibrate(self, X_normal: ArrayLike, *, fpr: float | None = None) -> BaseDetector:
+        """Calibrate on held-out normal rows: conformal p-values and, with ``fpr``, the threshold.
+
+        Parameters
+        ----------
+        X_normal
+            Normal rows that were *not* used for ``fit`` (e.g. a recent clean period).
+        fpr
+            Target false-positive rate. When given, ``threshold_`` is reset so that a row is
+            flagged exactly when its conformal p-value is <= ``fpr``; on new normal rows like
+            ``X_normal`` the false-positive rate is then at most ``fpr`` (in expectation over
+            the calibration draw). ``labels_`` follow the new threshold.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> import numpy as np, robustad
+        >>> rng = np.random.default_rng(0)
+        >>> det = robustad.make_detector("ecod").fit(rng.normal(size=(500, 3)))
+        >>> det = det.calibrate(rng.normal(size=(5000, 3)), fpr=0.01)
+        >>> round(float(det.predict(rng.normal(size=(20000, 3))).mean()), 2)  # false alarms
+        0.01
+        """
+        from robustad.detectors.calibration import conformal_threshold
+
+        scores = self.decision_function(X_normal)
+        calibration = np.sort(scores)
+        threshold = None if fpr is None else conformal_threshold(calibration, fpr)
+        self.calibration_scores_ = calibration
+        if threshold is not None:
+            self.threshold_ = threshold
+            self.target_fpr_ = float(fpr)  # type: ignore[arg-type]
+            self.labels_ = (self.decision_scores_ > threshold).astype(np.int64)
+        return self
+
+    def predict_pvalue(self, X: ArrayLike) -> FloatArray:
+        """Conformal p-values, shape (n_samples,): small means unusual for a normal row.
+
+        Needs :meth:`calibrate` first. ``p`` is ``(1 + #{calibration >= score}) / (n + 1)``;
+        for a normal row ``P(p <= a) <= a``, so p-values can feed error control such as
+        Benjamini-Hochberg.
+        """
+        from robustad.detectors.calibration import conformal_pvalues
+
+        self._check_is_fitted()
+        if not hasattr(self, "calibration_scores_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} has no calibration data; call "
+                "calibrate(X_normal) with held-out normal rows before predict_pvalue"
+            )
+        return conformal_pvalues(self.calibration_scores_, self.decision_function(X))
+
     def out_of_range(self, X: ArrayLike, *, tolerance: float = 0.1) -> npt.NDArray[np.bool_]:
         """Which cells lie outside the range seen in training, shape (n_samples, n_features).
 
@@ -222,7 +277,7 @@ class BaseDetector(BaseEstimator):
         >>> det.out_of_distribution([[1.0, 2.0], [1.0, 50.0]]).tolist()
         [False, True]
         """
-        return self.out_of_range(X, tolerance=tolerance).any(axis=1)
+        return np.asarray(self.out_of_range(X, tolerance=tolerance).any(axis=1), dtype=np.bool_)
 
     def fit_predict(self, X: ArrayLike, y: ArrayLike | None = None) -> IntArray:
         """Fit on ``X`` and return the training labels ``labels_``."""

@@ -118,6 +118,11 @@ def save_detector(detector: BaseDetector, path: str | Path) -> Path:
             "decision_scores": np.ascontiguousarray(detector.decision_scores_),
             "feature_min": np.ascontiguousarray(detector.feature_min_),
             "feature_max": np.ascontiguousarray(detector.feature_max_),
+            **(
+                {"calibration_scores": np.ascontiguousarray(detector.calibration_scores_)}
+                if hasattr(detector, "calibration_scores_")
+                else {}
+            ),
         }
     )
     scores = detector.decision_scores_
@@ -138,6 +143,14 @@ def save_detector(detector: BaseDetector, path: str | Path) -> Path:
             "named": bool(detector._has_feature_names_),
         },
         "threshold": float(detector.threshold_),
+        "calibration": (
+            {
+                "n_rows": int(detector.calibration_scores_.shape[0]),
+                "target_fpr": getattr(detector, "target_fpr_", None),
+            }
+            if hasattr(detector, "calibration_scores_")
+            else None
+        ),
         "contamination": float(detector.contamination),
         "training": {
             "n_samples": int(scores.shape[0]),
@@ -269,6 +282,7 @@ def load_detector(path: str | Path) -> BaseDetector:
         scores = np.asarray(base["decision_scores"], dtype=np.float64)
         feature_min = np.asarray(base["feature_min"], dtype=np.float64)
         feature_max = np.asarray(base["feature_max"], dtype=np.float64)
+        calibration = base.get("calibration_scores")
     except Exception as error:
         raise ArtifactError(f"{_BASE_FILE} in '{folder}' is not valid ({error})") from None
     features = manifest.get("features", {})
@@ -285,6 +299,11 @@ def load_detector(path: str | Path) -> BaseDetector:
     detector.decision_scores_ = scores
     detector.feature_min_ = feature_min
     detector.feature_max_ = feature_max
+    calibrated = manifest.get("calibration")
+    if calibration is not None:
+        detector.calibration_scores_ = np.asarray(calibration, dtype=np.float64)
+        if isinstance(calibrated, dict) and calibrated.get("target_fpr") is not None:
+            detector.target_fpr_ = float(calibrated["target_fpr"])
     detector.threshold_ = float(manifest["threshold"])
     detector.labels_ = (scores > detector.threshold_).astype(np.int64)
     detector.n_features_in_ = int(features["n_features"])
