@@ -1,0 +1,326 @@
+"""The robustness card: how detectors hold up under the R1-R5 protocols on one dataset.
+
+For every detector, protocol, level and seed the card runs the same experiment:
+
+1. Stratified 70/30 train/test split (seeded). 20 % of the training part's *normal* rows are
+   held out as calibration rows: the "known-clean recent past" a user would calibrate on.
+2. The protocol's perturbation is applied where it belongs (the whole dataset before the
+   split, the training part, the test part, or each part separately); calibration rows are
+   only touched by whole-dataset perturbations (they must have the same columns).
+3. Features are standardised with statistics of the (perturbed) training part.
+4. The detector is fitted (with labels if it uses them), then calibrated on the calibration
+   rows to a target false-positive rate (1 %, or the smallest rate the calibration set
+   supports) with conformal p-values.
+5. Measured on the test part: AUROC, AP, and the **alarm rate**: the share of *normal* test
+   rows flagged at that threshold. Under test-time shift it shows the false-alarm storm a
+   user would meet in production; on clean data it stays near the target.
+
+``delta_auroc`` is the change of mean AUROC against the clean run. The **robustness score**
+of a detector is the mean, over every perturbed setting, of ``AUROC(setting) / AUROC(clean)``
+(1.0 = unaffected; below 1 = loses ranking quality), stated in every rendering of the card.
+
+Examples
+--------
+>>> from robustad.data import make_outlier_data
+>>> from robustad.robustness.card import robustness_card
+>>> data = make_outlier_data(n_samples=400, n_features=4, random_state=0)
+>>> card = robustness_card(data, ["ecod"], suite="quick", seeds=1)
+>>> sorted(card["detectors"]["ecod"]["protocols"])
+['contamination', 'covariate_shift', 'duplicated_anomalies', 'irrelevant_features']
+>>> 0.9 < card["detectors"]["ecod"]["clean"]["auroc"] <= 1.0
+True
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from robustad.data.dataset import Dataset
+from robustad.data.splits import scale, train_test_split
+from robustad.detectors.base import BaseDetector
+from robustad.detectors.registry import make_detector
+from robustad.evaluation.metrics import auroc, average_precision
+from robustad.exceptions import DataValidationError, InvalidParameterError
+from robustad.robustness.perturbations import PERTURBATIONS, Perturbation
+
+__all__ = ["CARD_PROTOCOLS", "SUITES", "robustness_card", "robustness_score"]
+
+#: Target false-positive rate of the calibrated threshold the alarm rate is measured at.
+TARGET_FPR = 0.01
+#: Share of the training part's normal rows held out for calibration.
+CALIBRATION_SHARE = 0.2
+
+#: Card protocol -> the perturbations it runs. covariate_shift groups the R5 test-time shifts.
+CARD_PROTOCOLS: dict[str, tuple[str, ...]] = {
+    "duplicated_anomalies": ("duplicated_anomalies",),
+    "irrelevant_features": ("irrelevant_features",),
+    "label_flips": ("label_flips",),
+    "contamination": ("contamination",),
+    "covariate_shift": ("gaussian_noise", "feature_dropout", "unit_change", "mean_drift"),
+}
+
+
+@dataclass(frozen=True)
+class Suite:
+    """Which levels of each perturbation a suite runs."""
+
+    name: str
+    levels: dict[str, tuple[float, ...]]
+    description: str
+
+
+def _all_levels(name: str) -> tuple[float, ...]:
+    spec = PERTURBATIONS[name]
+    if name == "contamination":
+        # r = 0 (normal-only training) is R4's own reference, unlike the card's clean run,
+        # which keeps the dataset's natural anomaly share in training.
+        return spec.levels
+    return tuple(level for level in spec.levels if level != spec.clean_level)
+
+
+SUITES: dict[str, Suite] = {
+    "quick": Suite(
+        "quick",
+        {
+            "duplicated_anomalies": (3.0,),
+            "irrelevant_features": (0.25,),
+            "label_flips": (0.1,),
+            "contamination": (0.0, 0.1),
+            "gaussian_noise": (0.25,),
+            "feature_dropout": (0.25,),
+            "unit_change": (10.0,),
+            "mean_drift": (1.0,),
+        },
+        "one level per perturbation: a first look in under a minute",
+    ),
+    "standard": Suite(
+        "standard",
+        {name: _all_levels(name) for name in PERTURBATIONS},
+        "every level of ROBUSTNESS.md R1-R5",
+    ),
+}
+# The full suite adds the attack protocols (evasion, poisoning) once they land; until then it
+# runs the standard levels.
+SUITES["full"] = Suite("full", SUITES["standard"].levels, "standard levels (attacks pending)")
+
+
+@dataclass(frozen=True)
+class _Split:
+    train: Dataset
+    calibration: Dataset
+    test: Dataset
+
+
+def _split(dataset: Dataset, seed: int) -> _Split:
+    train, test = train_test_split(dataset, test_size=0.3, random_state=seed)
+    assert train.y is not None
+    rng = np.random.default_rng(seed)
+    normal = np.flatnonzero(train.y == 0)
+    held_out = rng.choice(normal, round(CALIBRATION_SHARE * normal.size), replace=False)
+    keep = np.setdiff1d(np.arange(train.n_samples), held_out)
+    return _Split(train.subset(keep), train.subset(held_out), test)
+
+
+def _with(dataset: Dataset, X: np.ndarray, y: np.ndarray | None) -> Dataset:
+    return Dataset(X=X, y=y, name=dataset.name, source=dataset.source)
+
+
+def _perturbed(dataset: Dataset, spec: Perturbation | None, level: float, seed: int) -> _Split:
+    rng = np.random.default_rng([seed, 7919])
+    if spec is not None and spec.applies_to == "dataset":
+        assert dataset.y is not None
+        X, y = spec.function(dataset.X, dataset.y, rng, level)
+        dataset = _with(dataset, X, y)
+    parts = _split(dataset, seed)
+    if spec is None or spec.applies_to == "dataset":
+        return parts
+    train, test = parts.train, parts.test
+    assert train.y is not None and test.y is not None
+    if spec.applies_to in ("train", "each"):
+        train = _with(train, *spec.function(train.X, train.y, rng, level))
+    if spec.applies_to in ("test", "each"):
+        test = _with(test, *spec.function(test.X, test.y, rng, level))
+    return _Split(train, parts.calibration, test)
+
+
+def _scaled(parts: _Split) -> _Split:
+    train, test = scale(parts.train, parts.test)
+    _, calibration = scale(parts.train, parts.calibration)
+    return _Split(train, calibration, test)
+
+
+def _measure(detector: BaseDetector, parts: _Split) -> dict[str, float]:
+    parts = _scaled(parts)
+    train, test = parts.train, parts.test
+    assert train.y is not None and test.y is not None
+    if detector.tags.uses_labels:
+        detector.fit(train.X, train.y)
+    else:
+        detector.fit(train.X)
+    # 1 % needs 99 calibration rows; small datasets get the smallest rate they support.
+    fpr = max(TARGET_FPR, 1.0 / (parts.calibration.n_samples + 1.0) + 1e-9)
+    detector.calibrate(parts.calibration.X, fpr=fpr)
+    scores = detector.decision_function(test.X)
+    flagged = scores > detector.threshold_
+    return {
+        "auroc": auroc(test.y, scores),
+        "ap": average_precision(test.y, scores),
+        "alarm_rate": float(flagged[test.y == 0].mean()),
+        "target_fpr": fpr,
+    }
+
+
+def _detector(spec: str | BaseDetector, seed: int) -> BaseDetector:
+    from sklearn.base import clone
+
+    detector = make_detector(spec) if isinstance(spec, str) else clone(spec)
+    if "random_state" in detector.get_params(deep=False):
+        detector.set_params(random_state=seed)
+    return detector
+
+
+def _summary(runs: list[dict[str, float]]) -> dict[str, float]:
+    def stats(key: str) -> tuple[float, float]:
+        values = np.array([run[key] for run in runs])
+        return float(values.mean()), float(values.std())
+
+    auroc_mean, auroc_std = stats("auroc")
+    ap_mean, ap_std = stats("ap")
+    alarm_mean, _ = stats("alarm_rate")
+    return {
+        "auroc_mean": auroc_mean,
+        "auroc_std": auroc_std,
+        "ap_mean": ap_mean,
+        "ap_std": ap_std,
+        "alarm_rate": alarm_mean,
+        "target_fpr": float(np.mean([run["target_fpr"] for run in runs])),
+    }
+
+
+def robustness_score(detector_card: dict[str, Any]) -> float:
+    """Mean over every perturbed setting of ``AUROC(setting) / AUROC(clean)``."""
+    clean = detector_card["clean"]["auroc"]
+    ratios = [
+        entry["auroc_mean"] / clean
+        for entries in detector_card["protocols"].values()
+        for entry in entries
+    ]
+    return float(np.mean(ratios)) if ratios and clean > 0 else math.nan
+
+
+def robustness_card(
+    dataset: Dataset,
+    detectors: Sequence[str | BaseDetector],
+    *,
+    suite: str = "standard",
+    seeds: int = 3,
+    protocols: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run the robustness protocols on ``dataset`` for each detector; return the card.
+
+    Parameters
+    ----------
+    dataset
+        A labelled dataset (labels are needed to measure; detectors are fitted without them
+        unless they use labels).
+    detectors
+        Registered detector names or unfitted detector objects.
+    suite
+        ``"quick"``, ``"standard"`` or ``"full"`` (see :data:`SUITES`).
+    seeds
+        Number of seeds (1, 2, ...); every setting is repeated with each.
+    protocols
+        Subset of :data:`CARD_PROTOCOLS` to run (default: all that apply).
+        ``label_flips`` runs only for detectors tagged ``uses_labels``.
+    progress
+        Called with a short message before each fit (for progress bars).
+
+    Returns
+    -------
+    dict
+        ``{"dataset", "suite", "seeds", "target_fpr", "created_at", "score_definition",
+        "detectors": {name: {"clean": {"auroc", "ap", "alarm_rate"}, "robustness_score",
+        "protocols": {protocol: [{"level", "kind", "auroc_mean", "auroc_std", "ap_mean",
+        "ap_std", "delta_auroc", "alarm_rate", "target_fpr"}, ...]}}}}``.
+    """
+    if suite not in SUITES:
+        raise InvalidParameterError(f"unknown suite {suite!r}; choose one of: {', '.join(SUITES)}")
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise InvalidParameterError(f"seeds must be a positive integer; got {seeds!r}")
+    chosen = list(CARD_PROTOCOLS) if protocols is None else list(protocols)
+    unknown = [p for p in chosen if p not in CARD_PROTOCOLS]
+    if unknown:
+        raise InvalidParameterError(
+            f"unknown protocol(s) {', '.join(map(repr, unknown))}; choose from: "
+            f"{', '.join(CARD_PROTOCOLS)}"
+        )
+    if dataset.y is None or dataset.y.min() == dataset.y.max():
+        raise DataValidationError(
+            f"dataset {dataset.name!r} needs labels with both normal (0) and anomalous (1) "
+            "rows: the card measures how well anomalies are ranked"
+        )
+    if not detectors:
+        raise InvalidParameterError("pass at least one detector")
+    levels = SUITES[suite].levels
+    seed_list = list(range(1, seeds + 1))
+    card: dict[str, Any] = {
+        "dataset": dataset.name,
+        "suite": suite,
+        "seeds": seed_list,
+        "target_fpr": TARGET_FPR,
+        "created_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "score_definition": (
+            "robustness_score = mean over every perturbed setting of "
+            "AUROC(setting) / AUROC(clean); 1.0 means unaffected"
+        ),
+        "detectors": {},
+    }
+    for spec in detectors:
+        name = spec if isinstance(spec, str) else (spec.name or type(spec).__name__)
+        probe = _detector(spec, 0)
+        clean_runs = []
+        for seed in seed_list:
+            if progress:
+                progress(f"{name}: clean, seed {seed}")
+            clean_runs.append(_measure(_detector(spec, seed), _perturbed(dataset, None, 0, seed)))
+        clean = _summary(clean_runs)
+        entry: dict[str, Any] = {
+            "clean": {
+                "auroc": clean["auroc_mean"],
+                "ap": clean["ap_mean"],
+                "alarm_rate": clean["alarm_rate"],
+            },
+            "protocols": {},
+        }
+        for protocol in chosen:
+            if protocol == "label_flips" and not probe.tags.uses_labels:
+                continue
+            rows = []
+            for perturbation in CARD_PROTOCOLS[protocol]:
+                for level in levels[perturbation]:
+                    runs = []
+                    for seed in seed_list:
+                        if progress:
+                            progress(f"{name}: {perturbation} {level:g}, seed {seed}")
+                        parts = _perturbed(dataset, PERTURBATIONS[perturbation], level, seed)
+                        runs.append(_measure(_detector(spec, seed), parts))
+                    summary = _summary(runs)
+                    rows.append(
+                        {
+                            "level": float(level),
+                            "kind": perturbation,
+                            **summary,
+                            "delta_auroc": summary["auroc_mean"] - clean["auroc_mean"],
+                        }
+                    )
+            entry["protocols"][protocol] = rows
+        entry["robustness_score"] = robustness_score(entry)
+        card["detectors"][name] = entry
+    return card
