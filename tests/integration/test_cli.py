@@ -73,7 +73,12 @@ def test_score_appends_score_and_label_columns(
     code, out, err = run(capsys, "score", str(model_dir), str(source), "--out", str(output))
     assert code == 0, err
     scored = pd.read_csv(output) if suffix == ".csv" else pd.read_parquet(output)
-    assert list(scored.columns) == [*frame.columns, "anomaly_score", "is_anomaly"]
+    assert list(scored.columns) == [
+        *frame.columns,
+        "anomaly_score",
+        "is_anomaly",
+        "out_of_distribution",
+    ]
     assert len(scored) == len(frame)
     import robustad
 
@@ -82,6 +87,7 @@ def test_score_appends_score_and_label_columns(
         scored["anomaly_score"], det.decision_function(frame[["amount", "hour", "count"]])
     )
     assert set(scored["is_anomaly"]) <= {0, 1}
+    assert scored["out_of_distribution"].sum() == 0  # the training rows themselves
     assert "flagged" in out
 
 

@@ -31,6 +31,7 @@ err = Console(stderr=True)
 #: Columns that ``robustad score`` appends to the input rows.
 SCORE_COLUMN = "anomaly_score"
 LABEL_COLUMN = "is_anomaly"
+OOD_COLUMN = "out_of_distribution"
 
 
 @app.callback()
@@ -172,10 +173,21 @@ def score_command(
     model_dir: Path = typer.Argument(..., help="Folder written by 'robustad fit'."),
     input_path: Path = typer.Argument(..., metavar="INPUT", help="A .csv or .parquet file."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Output .csv or .parquet file."),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Score on Dask ('local' or 'tcp://HOST:PORT'): INPUT may be a quoted glob such "
+        "as 'data/*.parquet', --out is a folder of part.N.parquet files.",
+    ),
+    n_workers: int | None = typer.Option(
+        None, "--n-workers", help="Workers of a --scheduler local cluster."
+    ),
 ) -> None:
     """Score every row of a file; write the rows with anomaly_score and is_anomaly appended.
 
-    The output is written atomically: on any error no output file appears.
+    Also appends out_of_distribution: 1 where a value lies outside the range seen in training
+    (the score there is an extrapolation). The output is written atomically: on any error no
+    output file appears.
 
     Example: [bold]robustad score models/tx new_tx.csv --out scored.csv[/bold]
     """
@@ -183,9 +195,21 @@ def score_command(
     from robustad.detectors.persistence import load_detector
     from robustad.exceptions import DataValidationError
 
+    if scheduler is not None:
+        from robustad.scale import score_files
+
+        with err.status(f"Scoring {input_path} on Dask ({scheduler})"):
+            summary = score_files(
+                model_dir, str(input_path), out_path, scheduler=scheduler, n_workers=n_workers
+            )
+        out.print(
+            f"scored {summary['rows']:,} rows in {summary['partitions']} partitions; "
+            f"{summary['flagged']:,} flagged as anomalies; written to {summary['out']}/"
+        )
+        return
     model = load_detector(model_dir)
     frame = read_table(input_path)
-    clash = [c for c in (SCORE_COLUMN, LABEL_COLUMN) if c in frame.columns]
+    clash = [c for c in (SCORE_COLUMN, LABEL_COLUMN, OOD_COLUMN) if c in frame.columns]
     if clash:
         raise DataValidationError(
             f"file '{input_path}' already has column(s) {', '.join(map(repr, clash))}; rename "
@@ -193,13 +217,19 @@ def score_command(
         )
     with err.status(f"Scoring {len(frame):,} rows"):
         scores = model.decision_function(frame)
+        outside = model.out_of_distribution(frame)
+    flagged = scores > model.threshold_
     scored = frame.assign(
-        **{SCORE_COLUMN: scores, LABEL_COLUMN: (scores > model.threshold_).astype("int64")}
+        **{
+            SCORE_COLUMN: scores,
+            LABEL_COLUMN: flagged.astype("int64"),
+            OOD_COLUMN: outside.astype("int64"),
+        }
     )
     write_table(scored, out_path)
     out.print(
-        f"scored {len(frame):,} rows; {int((scores > model.threshold_).sum()):,} flagged as "
-        f"anomalies; written to {out_path}"
+        f"scored {len(frame):,} rows; {int(flagged.sum()):,} flagged as anomalies; "
+        f"{int(outside.sum()):,} outside the training range; written to {out_path}"
     )
 
 
@@ -265,6 +295,18 @@ def _one_hot_value(dataset: Any, row: int, prefix: str) -> str:
         if name.startswith(prefix) and dataset.X[row, column] == 1.0:
             return str(name[len(prefix) :])
     return "-"
+
+
+def _register_commands() -> None:
+    # Commands that live in their own modules; imported here so `robustad --help` lists them.
+    from robustad.cli.benchmark import benchmark_command
+    from robustad.cli.robustness import robustness_command
+
+    app.command("benchmark")(benchmark_command)
+    app.command("robustness")(robustness_command)
+
+
+_register_commands()
 
 
 def main(argv: list[str] | None = None) -> int:

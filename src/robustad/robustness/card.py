@@ -44,12 +44,18 @@ import numpy as np
 from robustad.data.dataset import Dataset
 from robustad.data.splits import scale, train_test_split
 from robustad.detectors.base import BaseDetector
-from robustad.detectors.registry import make_detector
+from robustad.detectors.registry import detector_class, make_detector
 from robustad.evaluation.metrics import auroc, average_precision
 from robustad.exceptions import DataValidationError, InvalidParameterError
 from robustad.robustness.perturbations import PERTURBATIONS, Perturbation
 
-__all__ = ["CARD_PROTOCOLS", "SUITES", "robustness_card", "robustness_score"]
+__all__ = [
+    "CARD_PROTOCOLS",
+    "SUITES",
+    "check_card_request",
+    "robustness_card",
+    "robustness_score",
+]
 
 #: Target false-positive rate of the calibrated threshold the alarm rate is measured at.
 TARGET_FPR = 0.01
@@ -214,6 +220,44 @@ def robustness_score(detector_card: dict[str, Any]) -> float:
     return float(np.mean(ratios)) if ratios and clean > 0 else math.nan
 
 
+def check_card_request(
+    dataset: Dataset,
+    detectors: Sequence[str | BaseDetector],
+    *,
+    suite: str,
+    seeds: int,
+    protocols: Sequence[str] | None,
+) -> list[str]:
+    """Validate a card request before any work; return the protocols to run.
+
+    Raises :class:`~robustad.exceptions.InvalidParameterError` for an unknown suite, protocol
+    or detector, or a bad seed count, and
+    :class:`~robustad.exceptions.DataValidationError` for a dataset without both classes.
+    """
+    if suite not in SUITES:
+        raise InvalidParameterError(f"unknown suite {suite!r}; choose one of: {', '.join(SUITES)}")
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise InvalidParameterError(f"seeds must be a positive integer; got {seeds!r}")
+    chosen = list(CARD_PROTOCOLS) if protocols is None else list(protocols)
+    unknown = [p for p in chosen if p not in CARD_PROTOCOLS]
+    if unknown or not chosen:
+        raise InvalidParameterError(
+            f"unknown protocol(s) {', '.join(map(repr, unknown))}; choose from: "
+            f"{', '.join(CARD_PROTOCOLS)}"
+        )
+    if dataset.y is None or dataset.y.min() == dataset.y.max():
+        raise DataValidationError(
+            f"dataset {dataset.name!r} needs labels with both normal (0) and anomalous (1) "
+            "rows: the card measures how well anomalies are ranked"
+        )
+    if not detectors:
+        raise InvalidParameterError("pass at least one detector")
+    for spec in detectors:
+        if isinstance(spec, str):
+            detector_class(spec)
+    return chosen
+
+
 def robustness_card(
     dataset: Dataset,
     detectors: Sequence[str | BaseDetector],
@@ -221,7 +265,7 @@ def robustness_card(
     suite: str = "standard",
     seeds: int = 3,
     protocols: Sequence[str] | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, Any]:
     """Run the robustness protocols on ``dataset`` for each detector; return the card.
 
@@ -240,7 +284,7 @@ def robustness_card(
         Subset of :data:`CARD_PROTOCOLS` to run (default: all that apply).
         ``label_flips`` runs only for detectors tagged ``uses_labels``.
     progress
-        Called with a short message before each fit (for progress bars).
+        Called as ``progress(done, total, message)`` before each fit (for progress bars).
 
     Returns
     -------
@@ -250,26 +294,32 @@ def robustness_card(
         "protocols": {protocol: [{"level", "kind", "auroc_mean", "auroc_std", "ap_mean",
         "ap_std", "delta_auroc", "alarm_rate", "target_fpr"}, ...]}}}}``.
     """
-    if suite not in SUITES:
-        raise InvalidParameterError(f"unknown suite {suite!r}; choose one of: {', '.join(SUITES)}")
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise InvalidParameterError(f"seeds must be a positive integer; got {seeds!r}")
-    chosen = list(CARD_PROTOCOLS) if protocols is None else list(protocols)
-    unknown = [p for p in chosen if p not in CARD_PROTOCOLS]
-    if unknown:
-        raise InvalidParameterError(
-            f"unknown protocol(s) {', '.join(map(repr, unknown))}; choose from: "
-            f"{', '.join(CARD_PROTOCOLS)}"
-        )
-    if dataset.y is None or dataset.y.min() == dataset.y.max():
-        raise DataValidationError(
-            f"dataset {dataset.name!r} needs labels with both normal (0) and anomalous (1) "
-            "rows: the card measures how well anomalies are ranked"
-        )
-    if not detectors:
-        raise InvalidParameterError("pass at least one detector")
+    chosen = check_card_request(dataset, detectors, suite=suite, seeds=seeds, protocols=protocols)
     levels = SUITES[suite].levels
     seed_list = list(range(1, seeds + 1))
+    probes = {id(spec): _detector(spec, 0) for spec in detectors}  # also checks the names
+
+    def applies(spec: str | BaseDetector, protocol: str) -> bool:
+        return protocol != "label_flips" or probes[id(spec)].tags.uses_labels
+
+    total = len(seed_list) * sum(
+        1
+        + sum(
+            len(levels[kind])
+            for protocol in chosen
+            if applies(spec, protocol)
+            for kind in CARD_PROTOCOLS[protocol]
+        )
+        for spec in detectors
+    )
+    done = 0
+
+    def step(message: str) -> None:
+        nonlocal done
+        if progress:
+            progress(done, total, message)
+        done += 1
+
     card: dict[str, Any] = {
         "dataset": dataset.name,
         "suite": suite,
@@ -284,11 +334,9 @@ def robustness_card(
     }
     for spec in detectors:
         name = spec if isinstance(spec, str) else (spec.name or type(spec).__name__)
-        probe = _detector(spec, 0)
         clean_runs = []
         for seed in seed_list:
-            if progress:
-                progress(f"{name}: clean, seed {seed}")
+            step(f"{name}: clean, seed {seed}")
             clean_runs.append(_measure(_detector(spec, seed), _perturbed(dataset, None, 0, seed)))
         clean = _summary(clean_runs)
         entry: dict[str, Any] = {
@@ -300,15 +348,14 @@ def robustness_card(
             "protocols": {},
         }
         for protocol in chosen:
-            if protocol == "label_flips" and not probe.tags.uses_labels:
+            if not applies(spec, protocol):
                 continue
             rows = []
             for perturbation in CARD_PROTOCOLS[protocol]:
                 for level in levels[perturbation]:
                     runs = []
                     for seed in seed_list:
-                        if progress:
-                            progress(f"{name}: {perturbation} {level:g}, seed {seed}")
+                        step(f"{name}: {perturbation} {level:g}, seed {seed}")
                         parts = _perturbed(dataset, PERTURBATIONS[perturbation], level, seed)
                         runs.append(_measure(_detector(spec, seed), parts))
                     summary = _summary(runs)
@@ -323,4 +370,6 @@ def robustness_card(
             entry["protocols"][protocol] = rows
         entry["robustness_score"] = robustness_score(entry)
         card["detectors"][name] = entry
+    if progress:
+        progress(total, total, "done")
     return card
