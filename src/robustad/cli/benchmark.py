@@ -14,7 +14,7 @@ from rich.console import Console
 
 from robustad.exceptions import InvalidParameterError
 
-__all__ = ["benchmark_command", "parse_detector_params"]
+__all__ = ["benchmark_command", "parse_detector_params", "parse_grid"]
 
 _out = Console(soft_wrap=True)
 _err = Console(stderr=True)
@@ -41,6 +41,32 @@ def parse_detector_params(items: list[str]) -> dict[str, dict[str, Any]]:
         key, value = parse_param(rest)
         params.setdefault(detector.strip(), {})[key] = value
     return params
+
+
+def parse_grid(items: list[str]) -> dict[str, list[Any]]:
+    """``KEY=[v1,v2]`` options (JSON lists) to ``{key: [v1, v2]}``.
+
+    Examples
+    --------
+    >>> parse_grid(["epochs=[10,50]", "hidden_sizes=[[64,32],[32]]"])
+    {'epochs': [10, 50], 'hidden_sizes': [[64, 32], [32]]}
+    """
+    import json
+
+    grid: dict[str, list[Any]] = {}
+    for item in items:
+        key, equals, raw = item.partition("=")
+        try:
+            values = json.loads(raw) if equals else None
+        except json.JSONDecodeError:
+            values = None
+        if not key.strip().isidentifier() or not isinstance(values, list) or not values:
+            raise InvalidParameterError(
+                f"--grid {item!r} is not of the form KEY=[v1,v2,...] with a JSON list "
+                "(e.g. --grid 'n_estimators=[50,100]')"
+            )
+        grid[key.strip()] = values
+    return grid
 
 
 def benchmark_command(
@@ -79,6 +105,12 @@ def benchmark_command(
     retry_failed: bool = typer.Option(
         False, "--retry-failed", help="Also rerun cells recorded as error or timeout."
     ),
+    grid: list[str] = typer.Option(
+        [],
+        "--grid",
+        help="Ablation: KEY=[v1,v2,...] (JSON list) for the one detector; repeatable. Each "
+        "combination is a row label such as autoencoder[epochs=10].",
+    ),
 ) -> None:
     """Benchmark detectors on datasets: one row per dataset x detector x seed.
 
@@ -87,6 +119,9 @@ def benchmark_command(
 
     Example: [bold]robustad benchmark --data ../shared/datasets/adbench --detectors
     iforest,ecod --protocol adbench --seeds 3 --time-limit 120 --out out/bench[/bold]
+
+    Ablation example: [bold]robustad benchmark --data cardio,breastw --detectors iforest
+    --grid 'n_estimators=[50,100,200]' --grid 'max_samples=[64,256]' --out out/ablation[/bold]
     """
     from rich.progress import (
         BarColumn,
@@ -112,7 +147,15 @@ def benchmark_command(
 
         check_scheduler(scheduler)
     # Refuse bad input before any progress bar or cluster appears.
-    names = check_detectors(detectors.split(","))
+    names: list[Any] = check_detectors(detectors.split(","))
+    if grid:
+        from robustad.evaluation.ablation import ablation_variants
+
+        if len(names) != 1:
+            raise InvalidParameterError(
+                f"--grid ablates one detector; got {len(names)}: {', '.join(names)}"
+            )
+        names = ablation_variants(names[0], parse_grid(grid))
     with _err.status("Checking datasets"):
         specs = resolve_datasets(data, label_column=label_column)
     options: dict[str, Any] = {

@@ -113,11 +113,19 @@ class BenchmarkCell:
     protocol: str
     params: dict[str, Any] = field(default_factory=dict)
     max_rows: int | None = None
+    #: Name in the results' ``detector`` column when it differs from the registered name
+    #: (ablation variants such as ``autoencoder[epochs=10]``).
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """What the results' ``detector`` column says for this cell."""
+        return self.label or self.detector
 
     @property
     def key(self) -> tuple[str, str, int, str]:
         """(dataset, detector, seed, protocol), the identity of a results row."""
-        return (self.dataset.name, self.detector, int(self.seed), self.protocol)
+        return (self.dataset.name, self.name, int(self.seed), self.protocol)
 
     def to_json(self) -> str:
         """One-line JSON form."""
@@ -342,7 +350,7 @@ def _base_row(cell: BenchmarkCell) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS, float("nan"))
     row.update(
         dataset=cell.dataset.name,
-        detector=cell.detector,
+        detector=cell.name,
         seed=int(cell.seed),
         protocol=cell.protocol,
         status="ok",
@@ -630,9 +638,18 @@ class SubprocessExecutor:
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Variant:
+    """A registered detector with fixed parameters under its own name in the results."""
+
+    label: str
+    detector: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
 def plan_cells(
     datasets: Iterable[DatasetSpec],
-    detectors: Iterable[str],
+    detectors: Iterable[str | Variant],
     protocol: Protocol,
     seeds: Iterable[int],
     *,
@@ -641,17 +658,21 @@ def plan_cells(
 ) -> list[BenchmarkCell]:
     """Every dataset x detector x seed cell, dataset by dataset."""
     params = detector_params or {}
+    variants = [
+        d if isinstance(d, Variant) else Variant(label="", detector=d, params={}) for d in detectors
+    ]
     return [
         BenchmarkCell(
             dataset=spec,
-            detector=name,
+            detector=variant.detector,
             seed=int(seed),
             protocol=protocol.name,
-            params=dict(params.get(name, {})),
+            params={**params.get(variant.detector, {}), **variant.params},
             max_rows=max_rows,
+            label=variant.label,
         )
         for spec in datasets
-        for name in detectors
+        for variant in variants
         for seed in seeds
     ]
 
@@ -673,7 +694,7 @@ def check_detectors(detectors: Sequence[str]) -> list[str]:
 
 def run_benchmark(
     data: str | os.PathLike[str] | Sequence[str] | Sequence[DatasetSpec],
-    detectors: Sequence[str] | str,
+    detectors: Sequence[str | Variant] | str,
     *,
     protocol: str | Protocol = "adbench",
     n_seeds: int | None = None,
@@ -694,7 +715,9 @@ def run_benchmark(
     data
         A folder of dataset files, one file, or dataset names (see :func:`resolve_datasets`).
     detectors
-        Registered detector names (a list or a comma-separated string).
+        Registered detector names (a list or a comma-separated string), or
+        :class:`Variant` objects (a detector with fixed parameters under its own name, as
+        :func:`robustad.evaluation.ablation.run_ablation` uses).
     protocol
         ``adbench``, ``pyod-odds`` or ``clean-train`` (see :mod:`robustad.evaluation.protocols`).
     n_seeds
@@ -729,7 +752,19 @@ def run_benchmark(
     import pandas as pd
 
     chosen_protocol = get_protocol(protocol)
-    names = check_detectors(detectors.split(",") if isinstance(detectors, str) else detectors)
+    requested = detectors.split(",") if isinstance(detectors, str) else list(detectors)
+    variants = [d for d in requested if isinstance(d, Variant)]
+    labels = [v.label for v in variants]
+    if len(set(labels)) != len(labels) or not all(labels):
+        raise InvalidParameterError("ablation variants need distinct, non-empty labels")
+    if variants:
+        check_detectors([v.detector for v in variants])
+    plain = (
+        check_detectors([d for d in requested if isinstance(d, str)])
+        if len(variants) < len(requested) or not requested
+        else []
+    )
+    names: list[str | Variant] = [*plain, *variants]
     if max_rows is not None and int(max_rows) < 10:
         raise InvalidParameterError(f"max_rows must be at least 10; got {max_rows!r}")
     specs = resolve_datasets(data, label_column=label_column)
