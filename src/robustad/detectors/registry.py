@@ -38,14 +38,21 @@ __all__ = [
 ]
 
 _BUILTIN: dict[str, str] = {
+    "autoencoder": "robustad.detectors.deep.autoencoder:AutoEncoder",
+    "conv_autoencoder": "robustad.detectors.deep.conv_autoencoder:ConvAutoEncoder",
     "copod": "robustad.detectors.classical.ecdf:COPOD",
+    "deep_sad": "robustad.detectors.deep.deep_sad:DeepSAD",
+    "deep_svdd": "robustad.detectors.deep.deep_svdd:DeepSVDD",
     "ecod": "robustad.detectors.classical.ecdf:ECOD",
+    "ensemble": "robustad.detectors.hybrid:Ensemble",
     "hbos": "robustad.detectors.classical.models:HBOS",
     "iforest": "robustad.detectors.classical.models:IForest",
     "knn": "robustad.detectors.classical.models:KNN",
+    "latent": "robustad.detectors.hybrid:LatentDetector",
     "lof": "robustad.detectors.classical.models:LOF",
     "ocsvm": "robustad.detectors.classical.models:OCSVM",
     "pca": "robustad.detectors.classical.models:PCA",
+    "vae": "robustad.detectors.deep.vae:VAE",
 }
 _REGISTERED: dict[str, type[BaseDetector]] = {}
 
