@@ -188,3 +188,38 @@ def test_console_script_without_debug_prints_no_traceback(tmp_path) -> None:
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     debug = subprocess.run([*command, "--debug"], capture_output=True, text=True, timeout=120)
     assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_fit_with_fpr_calibrates_and_reports_it(capsys, training_csv, tmp_path) -> None:
+    import robustad
+
+    out = tmp_path / "m"
+    code, stdout, err = run(
+        capsys,
+        "fit",
+        str(training_csv),
+        "--detector",
+        "ecod",
+        "--label-column",
+        "fraud",
+        "--fpr",
+        "0.05",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    assert "calibrated to a 5.00% false-positive rate" in stdout
+    det = robustad.load(out)
+    assert det.target_fpr_ == 0.05 and det.calibration_scores_.shape[0] > 0
+    code, _, err = run(
+        capsys,
+        "fit",
+        str(training_csv),
+        "--detector",
+        "ecod",
+        "--fpr",
+        "0.001",
+        "--out",
+        str(tmp_path / "n"),
+    )
+    assert code == 2 and "held-out normal rows" in err

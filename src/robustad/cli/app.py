@@ -134,6 +134,11 @@ def fit_command(
     label_column: str | None = typer.Option(
         None, help="Column holding labels (1 anomaly, 0 normal); excluded from the features."
     ),
+    fpr: float | None = typer.Option(
+        None,
+        help="Target false-positive rate: hold out 20 % of the (normal) rows and calibrate the "
+        "threshold on them with conformal p-values, instead of using contamination.",
+    ),
 ) -> None:
     """Fit a detector on a dataset and save it.
 
@@ -152,19 +157,34 @@ def fit_command(
         f"Fitting {detector} on {dataset.n_samples:,} rows x {dataset.n_features} features"
     ):
         # Fit on a DataFrame so the model keeps the column names and scoring matches by name.
-        model.fit(pd.DataFrame(dataset.X, columns=list(dataset.feature_names)))
+        frame = pd.DataFrame(dataset.X, columns=list(dataset.feature_names))
+        if fpr is None:
+            model.fit(frame, dataset.y if model.tags.uses_labels else None)
+        else:
+            from robustad.detectors.calibration import fit_with_fpr
+
+            fit_with_fpr(model, frame, dataset.y, fpr=fpr, random_state=0)
         saved = model.save(out_dir)
+    n_fitted = int(model.decision_scores_.shape[0])
+    rule = (
+        f"calibrated to a {fpr:.2%} false-positive rate on {dataset.n_samples - n_fitted:,} "
+        "held-out rows"
+        if fpr is not None
+        else f"flags {model.labels_.mean():.1%} of the training rows (contamination)"
+    )
     out.print(
-        f"fitted [bold]{detector}[/bold] on {dataset.n_samples:,} rows x {dataset.n_features} "
-        f"features; threshold {model.threshold_:.6g} flags {model.labels_.mean():.1%} of the "
-        f"training rows; saved to {saved}"
+        f"fitted [bold]{detector}[/bold] on {n_fitted:,} rows x {dataset.n_features} features; "
+        f"threshold {model.threshold_:.6g} {rule}; saved to {saved}"
     )
     if dataset.y is not None and 0 < dataset.y.sum() < dataset.n_samples:
         from robustad.evaluation.metrics import auroc
 
+        use = "used for fitting" if model.tags.uses_labels else "not used for fitting"
+        if fpr is not None:
+            use += "; they chose the held-out normal rows"
         out.print(
-            f"training AUROC {auroc(dataset.y, model.decision_scores_):.4f} "
-            "(labels were not used for fitting)"
+            f"AUROC on the input rows {auroc(dataset.y, model.decision_function(frame)):.4f} "
+            f"(optimistic: these rows include the training rows; labels were {use})"
         )
 
 

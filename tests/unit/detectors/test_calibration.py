@@ -80,3 +80,20 @@ def test_threshold_formula_with_ties() -> None:
     p = conformal_pvalues(calibration, np.array([3.0, 3.5, 4.0, 4.5]))
     np.testing.assert_allclose(p, [6 / 11, 2 / 11, 2 / 11, 1 / 11])
     assert minimum_calibration_size(0.01) == 99 and minimum_calibration_size(0.05) == 19
+
+
+def test_fit_with_fpr_holds_out_normal_rows() -> None:
+    from robustad.detectors.calibration import fit_with_fpr
+
+    rng = np.random.default_rng(4)
+    X = np.vstack([rng.normal(size=(1000, 3)), rng.normal(size=(100, 3)) + 5])
+    y = np.r_[np.zeros(1000, int), np.ones(100, int)]
+    det = fit_with_fpr(robustad.make_detector("ecod"), X, y, fpr=0.01, random_state=0)
+    assert det.calibration_scores_.shape == (200,)  # 20 % of the normal rows
+    assert det.decision_scores_.shape == (900,)
+    fresh = rng.normal(size=(20000, 3))
+    assert det.predict(fresh).mean() < 0.03
+    with pytest.raises(InvalidParameterError, match="at least 99"):
+        fit_with_fpr(robustad.make_detector("ecod"), X[:300], fpr=0.01)
+    with pytest.raises(InvalidParameterError, match="holdout"):
+        fit_with_fpr(robustad.make_detector("ecod"), X, fpr=0.01, holdout=1.5)
