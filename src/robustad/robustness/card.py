@@ -15,6 +15,11 @@ For every detector, protocol, level and seed the card runs the same experiment:
    rows flagged at that threshold. Under test-time shift it shows the false-alarm storm a
    user would meet in production; on clean data it stays near the target.
 
+R4's misspecification variant (kind ``contamination_misspecified``) fixes the training
+contamination at 10 % and tells the detector ``level`` x 10 % (0.5, 1, 2); it is measured at
+the detector's own contamination threshold (no calibration), so its alarm rate and ``recall``
+show what a wrong contamination guess costs.
+
 ``delta_auroc`` is the change of mean AUROC against the clean run. The **robustness score**
 of a detector is the mean, over every perturbed setting, of ``AUROC(setting) / AUROC(clean)``
 (1.0 = unaffected; below 1 = loses ranking quality), stated in every rendering of the card.
@@ -62,12 +67,17 @@ TARGET_FPR = 0.01
 #: Share of the training part's normal rows held out for calibration.
 CALIBRATION_SHARE = 0.2
 
+#: R4's misspecification variant: training contamination fixed at MISSPECIFIED_TRUE_RATE, the
+#: detector told ``level`` x that rate; measured at the detector's own contamination threshold.
+MISSPECIFIED = "contamination_misspecified"
+MISSPECIFIED_TRUE_RATE = 0.1
+
 #: Card protocol -> the perturbations it runs. covariate_shift groups the R5 test-time shifts.
 CARD_PROTOCOLS: dict[str, tuple[str, ...]] = {
     "duplicated_anomalies": ("duplicated_anomalies",),
     "irrelevant_features": ("irrelevant_features",),
     "label_flips": ("label_flips",),
-    "contamination": ("contamination",),
+    "contamination": ("contamination", MISSPECIFIED),
     "covariate_shift": ("gaussian_noise", "feature_dropout", "unit_change", "mean_drift"),
 }
 
@@ -98,6 +108,7 @@ SUITES: dict[str, Suite] = {
             "irrelevant_features": (0.25,),
             "label_flips": (0.1,),
             "contamination": (0.0, 0.1),
+            MISSPECIFIED: (0.5, 2.0),
             "gaussian_noise": (0.25,),
             "feature_dropout": (0.25,),
             "unit_change": (10.0,),
@@ -107,7 +118,7 @@ SUITES: dict[str, Suite] = {
     ),
     "standard": Suite(
         "standard",
-        {name: _all_levels(name) for name in PERTURBATIONS},
+        {**{name: _all_levels(name) for name in PERTURBATIONS}, MISSPECIFIED: (0.5, 1.0, 2.0)},
         "every level of ROBUSTNESS.md R1-R5",
     ),
 }
@@ -161,7 +172,9 @@ def _scaled(parts: _Split) -> _Split:
     return _Split(train, calibration, test)
 
 
-def _measure(detector: BaseDetector, parts: _Split) -> dict[str, float]:
+def _measure(
+    detector: BaseDetector, parts: _Split, *, calibrate: bool = True
+) -> dict[str, float | None]:
     parts = _scaled(parts)
     train, test = parts.train, parts.test
     assert train.y is not None and test.y is not None
@@ -169,15 +182,18 @@ def _measure(detector: BaseDetector, parts: _Split) -> dict[str, float]:
         detector.fit(train.X, train.y)
     else:
         detector.fit(train.X)
-    # 1 % needs 99 calibration rows; small datasets get the smallest rate they support.
-    fpr = max(TARGET_FPR, 1.0 / (parts.calibration.n_samples + 1.0) + 1e-9)
-    detector.calibrate(parts.calibration.X, fpr=fpr)
+    fpr: float | None = None
+    if calibrate:
+        # 1 % needs 99 calibration rows; small datasets get the smallest rate they support.
+        fpr = max(TARGET_FPR, 1.0 / (parts.calibration.n_samples + 1.0) + 1e-9)
+        detector.calibrate(parts.calibration.X, fpr=fpr)
     scores = detector.decision_function(test.X)
     flagged = scores > detector.threshold_
     return {
         "auroc": auroc(test.y, scores),
         "ap": average_precision(test.y, scores),
         "alarm_rate": float(flagged[test.y == 0].mean()),
+        "recall": float(flagged[test.y == 1].mean()),
         "target_fpr": fpr,
     }
 
@@ -191,31 +207,39 @@ def _detector(spec: str | BaseDetector, seed: int) -> BaseDetector:
     return detector
 
 
-def _summary(runs: list[dict[str, float]]) -> dict[str, float]:
+def _summary(runs: list[dict[str, float | None]]) -> dict[str, Any]:
     def stats(key: str) -> tuple[float, float]:
-        values = np.array([run[key] for run in runs])
+        values = np.array([run[key] for run in runs], dtype=np.float64)
         return float(values.mean()), float(values.std())
 
     auroc_mean, auroc_std = stats("auroc")
     ap_mean, ap_std = stats("ap")
     alarm_mean, _ = stats("alarm_rate")
+    recall_mean, _ = stats("recall")
+    targets = [run["target_fpr"] for run in runs]
     return {
         "auroc_mean": auroc_mean,
         "auroc_std": auroc_std,
         "ap_mean": ap_mean,
         "ap_std": ap_std,
         "alarm_rate": alarm_mean,
-        "target_fpr": float(np.mean([run["target_fpr"] for run in runs])),
+        "recall": recall_mean,
+        "target_fpr": None if None in targets else float(np.mean([t or 0.0 for t in targets])),
     }
 
 
 def robustness_score(detector_card: dict[str, Any]) -> float:
-    """Mean over every perturbed setting of ``AUROC(setting) / AUROC(clean)``."""
+    """Mean over every perturbed setting of ``AUROC(setting) / AUROC(clean)``.
+
+    Contamination misspecification rows are left out: they change only the threshold, not the
+    scores, so their AUROC repeats the contamination row's.
+    """
     clean = detector_card["clean"]["auroc"]
     ratios = [
         entry["auroc_mean"] / clean
         for entries in detector_card["protocols"].values()
         for entry in entries
+        if entry["kind"] != MISSPECIFIED
     ]
     return float(np.mean(ratios)) if ratios and clean > 0 else math.nan
 
@@ -292,7 +316,7 @@ def robustness_card(
         ``{"dataset", "suite", "seeds", "target_fpr", "created_at", "score_definition",
         "detectors": {name: {"clean": {"auroc", "ap", "alarm_rate"}, "robustness_score",
         "protocols": {protocol: [{"level", "kind", "auroc_mean", "auroc_std", "ap_mean",
-        "ap_std", "delta_auroc", "alarm_rate", "target_fpr"}, ...]}}}}``.
+        "ap_std", "delta_auroc", "alarm_rate", "recall", "target_fpr"}, ...]}}}}``.
     """
     chosen = check_card_request(dataset, detectors, suite=suite, seeds=seeds, protocols=protocols)
     levels = SUITES[suite].levels
@@ -356,8 +380,20 @@ def robustness_card(
                     runs = []
                     for seed in seed_list:
                         step(f"{name}: {perturbation} {level:g}, seed {seed}")
-                        parts = _perturbed(dataset, PERTURBATIONS[perturbation], level, seed)
-                        runs.append(_measure(_detector(spec, seed), parts))
+                        detector = _detector(spec, seed)
+                        if perturbation == MISSPECIFIED:
+                            told = min(0.5, level * MISSPECIFIED_TRUE_RATE)
+                            detector.set_params(contamination=told)
+                            parts = _perturbed(
+                                dataset,
+                                PERTURBATIONS["contamination"],
+                                MISSPECIFIED_TRUE_RATE,
+                                seed,
+                            )
+                            runs.append(_measure(detector, parts, calibrate=False))
+                        else:
+                            parts = _perturbed(dataset, PERTURBATIONS[perturbation], level, seed)
+                            runs.append(_measure(detector, parts))
                     summary = _summary(runs)
                     rows.append(
                         {

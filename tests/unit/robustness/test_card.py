@@ -47,9 +47,20 @@ def test_covariate_shift_raises_the_alarm_rate_on_normal_rows(card) -> None:
 
 
 def test_contamination_reference_and_damage(card) -> None:
-    rows = {row["level"]: row for row in card["detectors"]["iforest"]["protocols"]["contamination"]}
+    entries = card["detectors"]["iforest"]["protocols"]["contamination"]
+    rows = {row["level"]: row for row in entries if row["kind"] == "contamination"}
     assert set(rows) == {0.0, 0.1}
     assert rows[0.0]["auroc_mean"] >= rows[0.1]["auroc_mean"] - 0.02
+
+
+def test_contamination_misspecification_moves_the_alarm_rate(card) -> None:
+    entries = card["detectors"]["iforest"]["protocols"]["contamination"]
+    told = {row["level"]: row for row in entries if row["kind"] == "contamination_misspecified"}
+    assert set(told) == {0.5, 2.0}
+    # Told twice the true 10 %, the detector flags more normal rows and more anomalies.
+    assert told[2.0]["alarm_rate"] > told[0.5]["alarm_rate"]
+    assert told[2.0]["recall"] >= told[0.5]["recall"]
+    assert told[2.0]["target_fpr"] is None
 
 
 def test_same_seeds_same_card() -> None:
