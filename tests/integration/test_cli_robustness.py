@@ -58,4 +58,4 @@ def test_unlabelled_dataset_is_refused(capsys, tmp_path) -> None:
         ["robustness", "--data", str(path), "--detector", "ecod", "--out", str(tmp_path / "c")]
     )
     err = capsys.readouterr().err
-    assert code == 2 and "needs labels" in err and err.count("\n") == 1
+    assert code == 2 and "has no labels" in err and err.count("\n") == 1

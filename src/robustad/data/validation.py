@@ -29,7 +29,7 @@ import numpy as np
 from robustad._typing import FloatArray, IntArray
 from robustad.exceptions import DataValidationError
 
-__all__ = ["check_features", "check_labels", "is_dataframe"]
+__all__ = ["check_features", "check_labels", "is_dataframe", "require_both_classes"]
 
 #: How many offending rows a message lists before it says "...".
 MAX_ROWS_IN_MESSAGE = 5
@@ -306,3 +306,35 @@ def check_labels(
             f"{_rows_text(bad)}"
         )
     return labels
+
+
+def require_both_classes(y: Any, what: str, purpose: str) -> None:
+    """Refuse labels that are missing or hold a single class, for work that measures ranking.
+
+    Parameters
+    ----------
+    y
+        Labels (1 anomaly, 0 normal) or None.
+    what
+        How the data is named in the message, e.g. ``"dataset 'cardio'"``.
+    purpose
+        What needs the labels, e.g. ``"a benchmark"``, ``"the robustness card"``.
+
+    Examples
+    --------
+    >>> require_both_classes([0, 0], "dataset 'x'", "a benchmark")
+    Traceback (most recent call last):
+    ...
+    robustad.exceptions.DataValidationError: dataset 'x' holds only class 0; a benchmark needs ...
+    """
+    if y is None:
+        raise DataValidationError(
+            f"{what} has no labels; {purpose} needs them: an npz array 'y', or a label column "
+            "(--label-column) for CSV/Parquet"
+        )
+    labels = np.asarray(y)
+    if labels.size == 0 or labels.min() == labels.max():
+        only = f"only class {int(labels[0])}" if labels.size else "no rows"
+        raise DataValidationError(
+            f"{what} holds {only}; {purpose} needs both normal (0) and anomalous (1) rows"
+        )

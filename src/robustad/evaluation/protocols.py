@@ -45,6 +45,7 @@ import numpy as np
 
 from robustad.data.dataset import Dataset
 from robustad.data.splits import scale, train_test_split
+from robustad.data.validation import require_both_classes
 from robustad.exceptions import DataValidationError, InvalidParameterError
 
 __all__ = ["PROTOCOLS", "Protocol", "get_protocol", "list_protocols"]
@@ -112,16 +113,7 @@ class Protocol:
             When the dataset has no labels (a benchmark needs them to measure), or cannot be
             split (e.g. a single anomaly).
         """
-        if dataset.y is None:
-            raise DataValidationError(
-                f"dataset {dataset.name!r} has no labels; a benchmark needs a label array y "
-                "(npz) or --label-column for CSV/Parquet"
-            )
-        if dataset.y.min() == dataset.y.max():
-            raise DataValidationError(
-                f"dataset {dataset.name!r} holds only class {int(dataset.y[0])}; a benchmark "
-                "needs both normal (0) and anomalous (1) rows"
-            )
+        require_both_classes(dataset.y, f"dataset {dataset.name!r}", "a benchmark")
         train, test = train_test_split(
             dataset, test_size=self.test_size, random_state=int(seed), stratify=self.stratify
         )

@@ -57,6 +57,7 @@ from typing import Protocol as TypingProtocol
 import numpy as np
 
 from robustad.data.dataset import Dataset
+from robustad.data.validation import require_both_classes
 from robustad.evaluation.metrics import score_metrics
 from robustad.evaluation.protocols import Protocol, get_protocol
 from robustad.evaluation.results import RESULT_COLUMNS, cell_key, read_results, write_results
@@ -251,16 +252,7 @@ def _label_for(path: Path, label_column: str | None) -> str | None:
 
 
 def _check_labels(dataset: Dataset) -> None:
-    if dataset.y is None:
-        raise DataValidationError(
-            f"dataset {dataset.name!r} ({dataset.source}) has no labels; a benchmark needs them: "
-            "an npz array 'y' or --label-column for CSV/Parquet"
-        )
-    if dataset.y.min() == dataset.y.max():
-        raise DataValidationError(
-            f"dataset {dataset.name!r} ({dataset.source}) holds only class {int(dataset.y[0])}; "
-            "a benchmark needs both normal (0) and anomalous (1) rows"
-        )
+    require_both_classes(dataset.y, f"dataset {dataset.name!r} ({dataset.source})", "a benchmark")
 
 
 _CACHE: dict[DatasetSpec, Dataset] = {}

@@ -48,10 +48,11 @@ import numpy as np
 
 from robustad.data.dataset import Dataset
 from robustad.data.splits import scale, train_test_split
+from robustad.data.validation import require_both_classes
 from robustad.detectors.base import BaseDetector
 from robustad.detectors.registry import detector_class, make_detector
 from robustad.evaluation.metrics import auroc, average_precision
-from robustad.exceptions import DataValidationError, InvalidParameterError
+from robustad.exceptions import InvalidParameterError
 from robustad.robustness.perturbations import PERTURBATIONS, Perturbation
 
 __all__ = [
@@ -269,11 +270,7 @@ def check_card_request(
             f"unknown protocol(s) {', '.join(map(repr, unknown))}; choose from: "
             f"{', '.join(CARD_PROTOCOLS)}"
         )
-    if dataset.y is None or dataset.y.min() == dataset.y.max():
-        raise DataValidationError(
-            f"dataset {dataset.name!r} needs labels with both normal (0) and anomalous (1) "
-            "rows: the card measures how well anomalies are ranked"
-        )
+    require_both_classes(dataset.y, f"dataset {dataset.name!r}", "the robustness card")
     if not detectors:
         raise InvalidParameterError("pass at least one detector")
     for spec in detectors:
