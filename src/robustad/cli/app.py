@@ -28,11 +28,6 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
-#: Columns that ``robustad score`` appends to the input rows.
-SCORE_COLUMN = "anomaly_score"
-LABEL_COLUMN = "is_anomaly"
-OOD_COLUMN = "out_of_distribution"
-
 
 @app.callback()
 def _root(
@@ -213,7 +208,7 @@ def score_command(
     """
     from robustad.data import read_table, write_table
     from robustad.detectors.persistence import load_detector
-    from robustad.exceptions import DataValidationError
+    from robustad.detectors.table import LABEL_COLUMN, OOD_COLUMN, check_no_clash, score_table
 
     if scheduler is not None:
         from robustad.scale import score_files
@@ -229,27 +224,15 @@ def score_command(
         return
     model = load_detector(model_dir)
     frame = read_table(input_path)
-    clash = [c for c in (SCORE_COLUMN, LABEL_COLUMN, OOD_COLUMN) if c in frame.columns]
-    if clash:
-        raise DataValidationError(
-            f"file '{input_path}' already has column(s) {', '.join(map(repr, clash))}; rename "
-            "them so the scores can be appended"
-        )
+    check_no_clash(frame.columns, f"file '{input_path}'")
     with err.status(f"Scoring {len(frame):,} rows"):
-        scores = model.decision_function(frame)
-        outside = model.out_of_distribution(frame)
-    flagged = scores > model.threshold_
-    scored = frame.assign(
-        **{
-            SCORE_COLUMN: scores,
-            LABEL_COLUMN: flagged.astype("int64"),
-            OOD_COLUMN: outside.astype("int64"),
-        }
-    )
+        scored = score_table(model, frame)
+    flagged = int(scored[LABEL_COLUMN].sum())
+    outside = int(scored[OOD_COLUMN].sum())
     write_table(scored, out_path)
     out.print(
-        f"scored {len(frame):,} rows; {int(flagged.sum()):,} flagged as anomalies; "
-        f"{int(outside.sum()):,} outside the training range; written to {out_path}"
+        f"scored {len(frame):,} rows; {flagged:,} flagged as anomalies; "
+        f"{outside:,} outside the training range; written to {out_path}"
     )
 
 

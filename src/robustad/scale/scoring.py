@@ -25,15 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from robustad.detectors.table import LABEL_COLUMN, SCORED_COLUMNS, check_no_clash, score_table
 from robustad.exceptions import DatasetNotFoundError, DataValidationError, InvalidParameterError
 from robustad.scale.cluster import connect
+from robustad.utils.files import swap_folder_into_place
 
-__all__ = ["LABEL_COLUMN", "OOD_COLUMN", "SCORE_COLUMN", "score_files"]
-
-# The same columns as in-process `robustad score` appends.
-SCORE_COLUMN = "anomaly_score"
-LABEL_COLUMN = "is_anomaly"
-OOD_COLUMN = "out_of_distribution"
+__all__ = ["score_files"]
 
 
 @lru_cache(maxsize=4)
@@ -50,24 +47,7 @@ def _fingerprint(model_dir: str) -> str:
 
 
 def _score_partition(frame: Any, model_dir: str, fingerprint: str) -> Any:
-    model = _model(model_dir, fingerprint)
-    if len(frame) == 0:
-        empty = frame.index.to_series()
-        return frame.assign(
-            **{
-                SCORE_COLUMN: empty.astype("float64"),
-                LABEL_COLUMN: empty.astype("int64"),
-                OOD_COLUMN: empty.astype("int64"),
-            }
-        )
-    scores = model.decision_function(frame)
-    return frame.assign(
-        **{
-            SCORE_COLUMN: scores,
-            LABEL_COLUMN: (scores > model.threshold_).astype("int64"),
-            OOD_COLUMN: model.out_of_distribution(frame).astype("int64"),
-        }
-    )
+    return score_table(_model(model_dir, fingerprint), frame)
 
 
 def _files(pattern: str) -> list[str]:
@@ -145,18 +125,9 @@ def score_files(
             frame = dd.read_parquet(files)
         else:
             frame = dd.read_csv(files, blocksize=blocksize)
-        clash = [c for c in (SCORE_COLUMN, LABEL_COLUMN, OOD_COLUMN) if c in frame.columns]
-        if clash:
-            raise DataValidationError(
-                f"input already has column(s) {', '.join(map(repr, clash))}; rename them so "
-                "the scores can be appended"
-            )
+        check_no_clash(frame.columns)
         meta = frame._meta.assign(
-            **{
-                SCORE_COLUMN: pd.Series(dtype="float64"),
-                LABEL_COLUMN: pd.Series(dtype="int64"),
-                OOD_COLUMN: pd.Series(dtype="int64"),
-            }
+            **{name: pd.Series(dtype=dtype) for name, dtype in SCORED_COLUMNS.items()}
         )
         scored = frame.map_partitions(
             _score_partition, model_path, _fingerprint(model_path), meta=meta
@@ -168,19 +139,9 @@ def score_files(
             # Counting from the written files avoids scoring everything a second time.
             labels = pd.read_parquet(staging, columns=[LABEL_COLUMN])[LABEL_COLUMN]
             rows, flagged = len(labels), int(labels.sum())
-            _swap_into_place(staging, out)
+            swap_folder_into_place(staging, out)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 shutil.rmtree(staging)
         partitions = int(scored.npartitions)
     return {"rows": int(rows), "flagged": int(flagged), "partitions": partitions, "out": out}
-
-
-def _swap_into_place(staging: Path, out: Path) -> None:
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, out)

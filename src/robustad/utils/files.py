@@ -21,7 +21,13 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-__all__ = ["atomic_output_path", "atomic_write_bytes", "replace_folder", "sha256_bytes"]
+__all__ = [
+    "atomic_output_path",
+    "atomic_write_bytes",
+    "replace_folder",
+    "sha256_bytes",
+    "swap_folder_into_place",
+]
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -91,16 +97,26 @@ def replace_folder(path: str | Path, files: Mapping[str, bytes]) -> Path:
                 handle.flush()
                 os.fsync(handle.fileno())
         _fsync_folder(staging)
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            old.rmdir()
-            os.replace(target, old)
-        os.replace(staging, target)
-        _fsync_folder(target.parent)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swap_folder_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def swap_folder_into_place(staging: str | Path, target: str | Path) -> None:
+    """Rename the complete folder ``staging`` to ``target``, replacing any folder there.
+
+    The old folder is moved aside first and removed only after the new one is in place, so a
+    crash leaves the old folder (possibly under a ``.old-`` name beside it) or the new one.
+    """
+    staging, target = Path(staging), Path(target)
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        old.rmdir()
+        os.replace(target, old)
+    os.replace(staging, target)
+    _fsync_folder(target.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
