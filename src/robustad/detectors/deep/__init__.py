@@ -36,7 +36,12 @@ n_threads : int or None
     uses ``OMP_NUM_THREADS`` when set, else ``os.cpu_count()``; never more is assumed.
     torch's own thread setting is restored afterwards.
 contamination : float
-    Expected share of anomalies in the training data; sets ``threshold_``.
+    Expected share of anomalies in the training data; sets ``threshold_`` (and the share
+    trimmed by ``robust_training="trimmed"``).
+robust_training : None or "trimmed" (reconstruction detectors)
+    ``"trimmed"`` leaves out, in every mini-batch, the rows the current model scores as most
+    anomalous (twice the ``contamination`` share, at most half the batch), so anomalies
+    hidden in the training data stop shaping the model. ``None`` trains on every row.
 
 Inputs are standardised with the training mean and standard deviation inside the detector (the
 statistics are part of the saved state and of ``score_tensor``'s graph). Training runs in

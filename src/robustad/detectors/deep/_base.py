@@ -93,6 +93,9 @@ class DeepDetector(BaseDetector):
     random_state: int | None
     verbose: bool
     n_threads: int | None
+    #: Defence against anomalies hidden in the training data (see ``_bound_loss``). A class
+    #: default, so detectors that do not offer it in ``__init__`` train plainly.
+    robust_training: str | None = None
 
     # ------------------------------------------------------------------ hooks
     def _build_module(self, n_features: int) -> nn.Module:
@@ -167,6 +170,13 @@ class DeepDetector(BaseDetector):
                 "a non-empty tuple of integers >= 1",
             )
         )
+        checks.append(
+            (
+                "robust_training",
+                self.robust_training in (None, "trimmed"),
+                "None or 'trimmed'",
+            )
+        )
         for name, valid, constraint in checks:
             if not valid:
                 raise InvalidParameterError(
@@ -238,7 +248,31 @@ class DeepDetector(BaseDetector):
         return self.n_threads if work >= _PARALLEL_TRAINING_WORK else 1
 
     def _bound_loss(self, module: nn.Module) -> Any:
-        return lambda batch, generator: self._loss(module, batch, generator)
+        if self.robust_training != "trimmed":
+            return lambda batch, generator: self._loss(module, batch, generator)
+        # Twice the expected contamination (at most half the batch): the contamination is a
+        # guess, and trimming too little lets anomalies back in. On 12 ADBench datasets
+        # (benchmarks/robust_training.py) 1x cut the AUROC lost to 10 % contamination by a
+        # quarter, 2x by about 60 %, with no loss on clean data.
+        share = min(0.5, 2.0 * float(self.contamination))
+
+        def trimmed(batch: tuple[torch.Tensor, ...], generator: torch.Generator) -> torch.Tensor:
+            # Leave out the share of each mini-batch that the current model finds most
+            # anomalous, so anomalies hidden in the training data stop shaping it (a trimmed
+            # loss). Scores are taken without dropout and without gradients.
+            n_rows = int(batch[0].shape[0])
+            n_keep = n_rows - int(share * n_rows)
+            if 1 <= n_keep < n_rows:
+                training = module.training
+                module.eval()
+                with torch.no_grad():
+                    scores = self._row_score(module, batch[0])
+                module.train(training)
+                keep = torch.argsort(scores)[:n_keep]
+                batch = tuple(t[keep] for t in batch)
+            return self._loss(module, batch, generator)
+
+        return trimmed
 
     def _scoring_module(self) -> nn.Module:
         """A float64 copy of the fitted network: exact batch-independent scores."""

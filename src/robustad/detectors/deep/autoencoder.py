@@ -65,6 +65,7 @@ patience, random_state, verbose, n_threads, contamination
         random_state: int | None = None,
         verbose: bool = False,
         n_threads: int | None = None,
+        robust_training: str | None = None,
         contamination: float = 0.1,
     ) -> None:
         super().__init__(contamination=contamination)
@@ -80,6 +81,7 @@ patience, random_state, verbose, n_threads, contamination
         self.random_state = random_state
         self.verbose = verbose
         self.n_threads = n_threads
+        self.robust_training = robust_training
 
     def _check_own_params(self) -> None:
         for name in ("dropout", "input_dropout"):

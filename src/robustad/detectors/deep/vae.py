@@ -58,6 +58,7 @@ patience, random_state, verbose, n_threads, contamination
         random_state: int | None = None,
         verbose: bool = False,
         n_threads: int | None = None,
+        robust_training: str | None = None,
         contamination: float = 0.1,
     ) -> None:
         super().__init__(contamination=contamination)
@@ -74,6 +75,7 @@ patience, random_state, verbose, n_threads, contamination
         self.random_state = random_state
         self.verbose = verbose
         self.n_threads = n_threads
+        self.robust_training = robust_training
 
     def _check_own_params(self) -> None:
         if not isinstance(self.latent_dim, numbers.Integral) or self.latent_dim < 1:
