@@ -21,35 +21,26 @@ from pathlib import Path
 import numpy as np
 
 import robustad
+from _datasets import SMALL_ADBENCH, data_dir
 from robustad.data import load_dataset, scale, train_test_split
 from robustad.robustness.attacks import FeasibleSet, evasion_success, pgd_evasion, random_evasion
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks/results/evasion.md"
-DATASETS = (
-    "4_breastw",
-    "6_cardio",
-    "7_Cardiotocography",
-    "14_glass",
-    "18_Ionosphere",
-    "20_letter",
-    "29_Pima",
-    "37_Stamps",
-    "40_vowels",
-    "43_WDBC",
-)
+# Cardiotocography in place of vertebral, whose anomalies every detector here ranks below the
+# normal rows (clean AUROC 0.26-0.39 in benchmarks/results/robustness/index.md).
+DATASETS = tuple(d if d != "39_vertebral" else "7_Cardiotocography" for d in SMALL_ADBENCH)
 SEEDS = (1, 2, 3)
 EPSILONS = (0.1, 0.25, 0.5, 1.0)
 ATTACKS = ("pgd", "random (1 draw)", "random search (80)")
 
 
 def main() -> None:
-    data_dir = os.environ.get("ROBUSTAD_DATA_DIR", str(ROOT.parent / "shared/datasets"))
     started = time.perf_counter()
     rates: dict[tuple[str, str, float], list[float]] = {}
     targets: dict[str, list[int]] = {}
     for name in DATASETS:
-        dataset = load_dataset(name, data_dir=data_dir)
+        dataset = load_dataset(name, data_dir=data_dir())
         for seed in SEEDS:
             train, test = train_test_split(dataset, test_size=0.3, random_state=seed)
             assert train.y is not None and test.y is not None

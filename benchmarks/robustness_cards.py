@@ -21,26 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from _datasets import SMALL_ADBENCH, data_dir
 from robustad.data import load_dataset
 from robustad.reports.card import write_card
 from robustad.robustness.card import robustness_card
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks/results/robustness"
-# Ten ADBench datasets small enough for the standard suite (87 fits per detector each) on 2
-# cores, from different domains.
-DATASETS = (
-    "4_breastw",
-    "6_cardio",
-    "14_glass",
-    "18_Ionosphere",
-    "20_letter",
-    "29_Pima",
-    "37_Stamps",
-    "39_vertebral",
-    "40_vowels",
-    "43_WDBC",
-)
+DATASETS = SMALL_ADBENCH
 
 
 def main() -> None:
@@ -49,10 +37,7 @@ def main() -> None:
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--suite", default="standard")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument(
-        "--data-dir",
-        default=os.environ.get("ROBUSTAD_DATA_DIR", str(ROOT.parent / "shared/datasets")),
-    )
+    parser.add_argument("--data-dir", default=data_dir())
     args = parser.parse_args()
     detectors = [d for d in args.detectors.split(",") if d]
     datasets = [d for d in args.datasets.split(",") if d]
