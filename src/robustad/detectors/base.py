@@ -80,6 +80,13 @@ class BaseDetector(BaseEstimator):
     #: What the detector can do; subclasses override.
     _tags: ClassVar[DetectorTags] = DetectorTags()
 
+    # Fitted state (set by fit; declared for type checkers).
+    decision_scores_: FloatArray
+    threshold_: float
+    labels_: IntArray
+    feature_min_: FloatArray
+    feature_max_: FloatArray
+
     def __init__(self, contamination: float = 0.1) -> None:
         self.contamination = contamination
 
@@ -139,13 +146,29 @@ class BaseDetector(BaseEstimator):
             names if names is not None else _generated_feature_names(X_array.shape[1]),
             dtype=object,
         )
+        self._record_training(X_array, scores)
+        return self
+
+    def _record_training(
+        self, X: FloatArray, scores: FloatArray, *, keep_range: bool = False
+    ) -> None:
+        """Set the fitted state that follows from the training rows and their scores.
+
+        Shared by ``fit`` and by methods that train further (``fine_tune``): training scores,
+        the contamination threshold and labels, the training range (widened to include the
+        earlier one with ``keep_range``) and the fingerprint. A calibration describes the
+        previous model's scores, so it is dropped.
+        """
+        low, high = X.min(axis=0), X.max(axis=0)
+        if keep_range:
+            low, high = np.minimum(low, self.feature_min_), np.maximum(high, self.feature_max_)
         self.decision_scores_ = scores
-        self.feature_min_ = X_array.min(axis=0)
-        self.feature_max_ = X_array.max(axis=0)
+        self.feature_min_, self.feature_max_ = low, high
         self.threshold_ = float(np.percentile(scores, 100.0 * (1.0 - self.contamination)))
         self.labels_ = (scores > self.threshold_).astype(np.int64)
-        self.training_fingerprint_ = _fingerprint(X_array)
-        return self
+        self.training_fingerprint_ = _fingerprint(X)
+        for stale in ("calibration_scores_", "target_fpr_"):
+            self.__dict__.pop(stale, None)
 
     def decision_function(self, X: ArrayLike) -> FloatArray:
         """Anomaly scores of ``X``: float64, shape (n_samples,), higher = more anomalous.
@@ -203,7 +226,9 @@ class BaseDetector(BaseEstimator):
             Target false-positive rate. When given, ``threshold_`` is reset so that a row is
             flagged exactly when its conformal p-value is <= ``fpr``; on new normal rows like
             ``X_normal`` the false-positive rate is then at most ``fpr`` (in expectation over
-            the calibration draw). ``labels_`` follow the new threshold.
+            the calibration draw). ``labels_`` follow the new threshold. When omitted, an
+            earlier target (``target_fpr_``) is kept and the threshold recomputed for it on
+            the new rows; without one, the threshold is left as it is.
 
         Returns
         -------
@@ -222,6 +247,8 @@ class BaseDetector(BaseEstimator):
 
         scores = self.decision_function(X_normal)
         calibration = np.sort(scores)
+        if fpr is None:
+            fpr = getattr(self, "target_fpr_", None)
         threshold = None if fpr is None else conformal_threshold(calibration, fpr)
         self.calibration_scores_ = calibration
         if threshold is not None:

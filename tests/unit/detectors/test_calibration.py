@@ -97,3 +97,27 @@ def test_fit_with_fpr_holds_out_normal_rows() -> None:
         fit_with_fpr(robustad.make_detector("ecod"), X[:300], fpr=0.01)
     with pytest.raises(InvalidParameterError, match="holdout"):
         fit_with_fpr(robustad.make_detector("ecod"), X, fpr=0.01, holdout=1.5)
+
+
+def test_recalibration_keeps_the_target_and_refit_drops_it() -> None:
+    rng = np.random.default_rng(5)
+    det = robustad.make_detector("ecod").fit(rng.normal(size=(300, 2)))
+    det.calibrate(rng.normal(size=(500, 2)), fpr=0.05)
+    newer = rng.normal(size=(800, 2)) * 1.5
+    det.calibrate(newer)  # same 5 % target, threshold from the newer rows
+    assert det.target_fpr_ == 0.05
+    assert det.threshold_ == conformal_threshold(np.sort(det.decision_function(newer)), 0.05)
+    det.fit(rng.normal(size=(300, 2)))
+    assert not hasattr(det, "calibration_scores_") and not hasattr(det, "target_fpr_")
+
+
+def test_fine_tuning_drops_a_stale_calibration_and_widens_the_range() -> None:
+    rng = np.random.default_rng(6)
+    det = robustad.make_detector("autoencoder", epochs=2, random_state=0)
+    det.fit(rng.normal(size=(300, 3))).calibrate(rng.normal(size=(200, 3)), fpr=0.05)
+    shifted = rng.normal(size=(300, 3)) + 10
+    det.fine_tune(shifted, epochs=1)
+    assert not hasattr(det, "calibration_scores_")
+    with pytest.raises(NotFittedError, match="calibrate"):
+        det.predict_pvalue(shifted)
+    assert not det.out_of_distribution(np.vstack([shifted, rng.normal(size=(5, 3))])).any()

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from robustad._typing import ArrayLike, FloatArray, IntArray
-from robustad.detectors.base import BaseDetector, _fingerprint
+from robustad.detectors.base import BaseDetector
 from robustad.detectors.deep.trainer import (
     TrainingConfig,
     TrainingResult,
@@ -349,8 +349,9 @@ class DeepDetector(BaseDetector):
 
         The training standardisation (and any centre) stays fixed, so the network adapts to
         the new domain as it appears in the original feature scale. Afterwards the training
-        scores, threshold and labels describe ``X_new``. Works on a detector loaded with
-        ``robustad.load``.
+        scores, threshold and labels describe ``X_new``, the training range covers both
+        domains, and any calibration is dropped (it described the old model: call
+        ``calibrate`` again). Works on a detector loaded with ``robustad.load``.
 
         Parameters
         ----------
@@ -402,10 +403,7 @@ class DeepDetector(BaseDetector):
         self.__dict__.pop("_module64_", None)  # rebuilt from the new weights when next scoring
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             scores = self._finite_scores(self._score(X_array), X_array, during="fine-tuning")
-        self.decision_scores_ = scores
-        self.threshold_ = float(np.percentile(scores, 100.0 * (1.0 - self.contamination)))
-        self.labels_ = (scores > self.threshold_).astype(np.int64)
-        self.training_fingerprint_ = _fingerprint(X_array)
+        self._record_training(X_array, scores, keep_range=True)
         return self
 
     # ------------------------------------------------------------------ saving
