@@ -208,7 +208,7 @@ def score_command(
     """
     from robustad.data import read_table, write_table
     from robustad.detectors.persistence import load_detector
-    from robustad.detectors.table import LABEL_COLUMN, OOD_COLUMN, check_no_clash, score_table
+    from robustad.detectors.table import LABEL_COLUMN, OOD_COLUMN, score_table
 
     if scheduler is not None:
         from robustad.scale import score_files
@@ -224,9 +224,8 @@ def score_command(
         return
     model = load_detector(model_dir)
     frame = read_table(input_path)
-    check_no_clash(frame.columns, f"file '{input_path}'")
     with err.status(f"Scoring {len(frame):,} rows"):
-        scored = score_table(model, frame)
+        scored = score_table(model, frame, f"file '{input_path}'")
     flagged = int(scored[LABEL_COLUMN].sum())
     outside = int(scored[OOD_COLUMN].sum())
     write_table(scored, out_path)

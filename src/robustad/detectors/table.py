@@ -50,13 +50,14 @@ def check_no_clash(columns: Any, what: str = "the input") -> None:
         )
 
 
-def score_table(detector: BaseDetector, frame: Any) -> Any:
+def score_table(detector: BaseDetector, frame: Any, what: str = "the input") -> Any:
     """``frame`` with ``anomaly_score``, ``is_anomaly`` and ``out_of_distribution`` appended.
 
     Columns are matched to the detector's by name (extra columns are kept and ignored). An
-    empty frame gets the three columns, empty.
+    empty frame gets the three columns, empty. ``what`` names the table in errors (e.g.
+    ``"file 'tx.csv'"``).
     """
-    check_no_clash(frame.columns)
+    check_no_clash(frame.columns, what)
     if len(frame) == 0:
         empty = frame.index.to_series()
         return frame.assign(**{name: empty.astype(dtype) for name, dtype in SCORED_COLUMNS.items()})

@@ -201,11 +201,8 @@ def pgd_evasion(
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
     for start in range(1 + max(0, int(restarts))):
-        if start == 0:
-            current = X_orig.copy()
-        else:
-            noise = rng.uniform(-1.0, 1.0, size=X_orig.shape) * epsilon * feasible.scale
-            current = feasible.project(X_orig + noise, X_orig, epsilon)
+        # The first start is the row itself; the others are random points in the budget.
+        current = X_orig.copy() if start == 0 else _random_point(X_orig, feasible, epsilon, rng)
         for _ in range(steps):
             x = torch.tensor(current, dtype=torch.float64, requires_grad=True)
             objective = score(x).sum()
@@ -238,10 +235,17 @@ def random_evasion(
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
     for _ in range(int(n_queries)):
-        noise = rng.uniform(-1.0, 1.0, size=X_orig.shape) * epsilon * feasible.scale
-        candidate = feasible.project(X_orig + noise, X_orig, epsilon)
+        candidate = _random_point(X_orig, feasible, epsilon, rng)
         best, best_scores = _keep_better(detector, candidate, best, best_scores, sign)
     return best
+
+
+def _random_point(
+    X_orig: FloatArray, feasible: FeasibleSet, epsilon: float, rng: np.random.Generator
+) -> FloatArray:
+    """A uniform draw from the L-infinity budget around each row, made feasible."""
+    noise = rng.uniform(-1.0, 1.0, size=X_orig.shape) * epsilon * feasible.scale
+    return feasible.project(X_orig + noise, X_orig, epsilon)
 
 
 def _keep_better(
