@@ -145,14 +145,7 @@ class LatentDetector(BaseDetector):
         self._members()
 
     def _latent(self, X: FloatArray) -> FloatArray:
-        encoder = self.encoder_
-        Z = encoder._standardise(X)
-        module = encoder._scoring_module()
-        from robustad.detectors.deep.trainer import score_batches, torch_threads
-
-        width = int(module.embed(_tensor(Z[:1])).shape[1])
-        with torch_threads(getattr(encoder, "n_threads", None)):
-            return score_batches(module.embed, Z, n_columns=width)
+        return self.encoder_._embed(X)
 
     def _fit(self, X: FloatArray, y: IntArray | None) -> FloatArray:
         encoder, scorer = self._members()
@@ -175,12 +168,6 @@ class LatentDetector(BaseDetector):
         encoder._load_state(_unprefixed("encoder", files))
         scorer._load_state(_unprefixed("scorer", files))
         self.encoder_, self.scorer_ = encoder, scorer
-
-
-def _tensor(array: FloatArray) -> Any:
-    import torch
-
-    return torch.from_numpy(np.ascontiguousarray(array))
 
 
 class Ensemble(BaseDetector):

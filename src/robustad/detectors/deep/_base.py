@@ -30,6 +30,8 @@ from torch import nn
 
 from robustad._typing import ArrayLike, FloatArray, IntArray
 from robustad.detectors.base import BaseDetector
+from robustad.detectors.deep.lipschitz import clip_spectral_norm_
+from robustad.detectors.deep.modules.mlp import streamline_for_inference_
 from robustad.detectors.deep.trainer import (
     TrainingConfig,
     TrainingResult,
@@ -49,6 +51,8 @@ _WEIGHTS_FILE = "weights.safetensors"
 _STATE_FILE = "state.safetensors"
 #: Values per layer and mini-batch from which training uses more than one thread.
 _PARALLEL_TRAINING_WORK = 1 << 18
+#: Gradient steps of the inner attack in adversarial training (3 is the usual cheap choice).
+_ADVERSARIAL_STEPS = 3
 
 
 def _is_int(value: object) -> bool:
@@ -96,6 +100,11 @@ class DeepDetector(BaseDetector):
     #: Defence against anomalies hidden in the training data (see ``_bound_loss``). A class
     #: default, so detectors that do not offer it in ``__init__`` train plainly.
     robust_training: str | None = None
+    #: Adversarial training budget (L-infinity, training standard deviations); see
+    #: ``_adversarial_loss``. A class default like ``robust_training``.
+    adversarial_epsilon: float | None = None
+    #: Keep every linear layer's spectral norm at most 1 (see ``deep/lipschitz.py``).
+    spectral_norm: bool = False
 
     # ------------------------------------------------------------------ hooks
     def _build_module(self, n_features: int) -> nn.Module:
@@ -177,6 +186,15 @@ class DeepDetector(BaseDetector):
                 "None or 'trimmed'",
             )
         )
+        epsilon = self.adversarial_epsilon
+        checks.append(
+            (
+                "adversarial_epsilon",
+                epsilon is None or (_is_real(epsilon) and epsilon > 0),
+                "None or a finite number > 0 (in training standard deviations)",
+            )
+        )
+        checks.append(("spectral_norm", isinstance(self.spectral_norm, bool), "True or False"))
         for name, valid, constraint in checks:
             if not valid:
                 raise InvalidParameterError(
@@ -231,6 +249,7 @@ class DeepDetector(BaseDetector):
                 self._training_tensors(Z, y),
                 self._config(),
                 generator,
+                after_step=self._after_step(module),
             )
             self.module_ = module
         return self._score(X)
@@ -247,9 +266,65 @@ class DeepDetector(BaseDetector):
         work = int(self.batch_size) * self._activations_per_row(n_features)
         return self.n_threads if work >= _PARALLEL_TRAINING_WORK else 1
 
+    def _after_step(self, module: nn.Module) -> Any:
+        if not self.spectral_norm:
+            return None
+        # A fresh network has layers of spectral norm above 1: constrain from the start.
+        clip_spectral_norm_(module)
+        return lambda: clip_spectral_norm_(module)
+
     def _bound_loss(self, module: nn.Module) -> Any:
-        if self.robust_training != "trimmed":
-            return lambda batch, generator: self._loss(module, batch, generator)
+        loss = self._trimmed_loss(module) if self.robust_training == "trimmed" else None
+        plain = loss or (lambda batch, generator: self._loss(module, batch, generator))
+        if self.adversarial_epsilon is None:
+            return plain
+        epsilon = float(self.adversarial_epsilon)
+
+        def adversarial(
+            batch: tuple[torch.Tensor, ...], generator: torch.Generator
+        ) -> torch.Tensor:
+            # Half clean loss, half loss on the worst perturbation found for each row
+            # (Madry et al., 2018): the clean half keeps clean AUROC.
+            perturbed = self._worst_perturbation(module, batch[0], epsilon, generator)
+            return 0.5 * plain(batch, generator) + 0.5 * self._adversarial_loss(
+                module, batch, perturbed, generator
+            )
+
+        return adversarial
+
+    def _worst_perturbation(
+        self, module: nn.Module, z: torch.Tensor, epsilon: float, generator: torch.Generator
+    ) -> torch.Tensor:
+        """Rows of ``z`` moved within ``epsilon`` (L-infinity) to raise their score the most.
+
+        A few steps of projected gradient ascent from a random start in the budget, with the
+        network in eval mode (no dropout) and its weights untouched.
+        """
+        training = module.training
+        module.eval()
+        delta = (torch.rand(z.shape, generator=generator, dtype=z.dtype) * 2 - 1) * epsilon
+        step = 2.5 * epsilon / _ADVERSARIAL_STEPS
+        # Gradients are needed even where the loss is evaluated without them (validation).
+        with torch.enable_grad():
+            for _ in range(_ADVERSARIAL_STEPS):
+                delta.requires_grad_(True)
+                score = self._row_score(module, z + delta).sum()
+                (gradient,) = torch.autograd.grad(score, delta)
+                delta = (delta.detach() + step * gradient.sign()).clamp(-epsilon, epsilon)
+        module.train(training)
+        return (z + delta).detach()
+
+    def _adversarial_loss(
+        self,
+        module: nn.Module,
+        batch: tuple[torch.Tensor, ...],
+        perturbed: torch.Tensor,
+        generator: torch.Generator,
+    ) -> torch.Tensor:
+        """Training loss on the perturbed rows (default: the loss as if they were the data)."""
+        return self._loss(module, (perturbed, *batch[1:]), generator)
+
+    def _trimmed_loss(self, module: nn.Module) -> Any:
         # Twice the expected contamination (at most half the batch): the contamination is a
         # guess, and trimming too little lets anomalies back in. On 12 ADBench datasets
         # (benchmarks/robust_training.py) 1x cut the AUROC lost to 10 % contamination by a
@@ -275,35 +350,43 @@ class DeepDetector(BaseDetector):
         return trimmed
 
     def _scoring_module(self) -> nn.Module:
-        """A float64 copy of the fitted network: exact batch-independent scores."""
-        cached: nn.Module | None = getattr(self, "_module64_", None)
+        """A frozen copy of the fitted network for scoring (no parameter gradients)."""
+        cached: nn.Module | None = getattr(self, "_scoring_module_", None)
         if cached is None:
             # Built on the meta device (no initialisation, no random draws), then filled with
             # the fitted weights: much cheaper than deep-copying the module.
             with torch.device("meta"):
                 skeleton = self._build_module(int(self.mean_.shape[0]))
-            cached = skeleton.to_empty(device="cpu").double()
-            state = {k: v.detach().double() for k, v in self.module_.state_dict().items()}
+            cached = skeleton.to_empty(device="cpu").float()
+            state = {k: v.detach().float() for k, v in self.module_.state_dict().items()}
             cached.load_state_dict(state, strict=True)
             cached.eval()
             for parameter in cached.parameters():
                 parameter.requires_grad_(False)
-            self._module64_ = cached
+            self._scoring_module_ = streamline_for_inference_(cached)
         return cached
+
+    def _standardised(self, x: torch.Tensor) -> torch.Tensor:
+        """Raw rows to the network's float32 input; the subtraction is done in float64.
+
+        Scoring in float32 (the training precision) is about twice as fast as float64 on a
+        CPU; standardising first in float64 keeps large raw values from losing their digits.
+        """
+        mean = torch.from_numpy(self.mean_)
+        scale = torch.from_numpy(self.scale_)
+        return ((x.to(torch.float64) - mean) / scale).to(torch.float32)
 
     def _score(self, X: FloatArray) -> FloatArray:
         module = self._scoring_module()
-        mean = torch.from_numpy(self.mean_)
-        scale = torch.from_numpy(self.scale_)
         with torch_threads(self.n_threads):
-            return score_batches(lambda x: self._row_score(module, (x - mean) / scale), X)
+            return score_batches(lambda x: self._row_score(module, self._standardised(x)), X)
 
     def score_tensor(self, x: torch.Tensor) -> torch.Tensor:
         """Differentiable anomaly scores of the rows of ``x`` (same input as ``decision_function``).
 
         The training standardisation is part of the graph, so gradients are with respect to
-        the raw features. Computed in float64; equal to :meth:`decision_function` on the same
-        rows.
+        the raw features. The network runs in float32 as in :meth:`decision_function`, and
+        the result equals it on the same rows.
 
         Parameters
         ----------
@@ -321,20 +404,21 @@ class DeepDetector(BaseDetector):
                 f"got shape {tuple(x.shape)}"
             )
         module = self._scoring_module()
-        x64 = x.to(torch.float64)
-        z = (x64 - torch.from_numpy(self.mean_)) / torch.from_numpy(self.scale_)
-        return self._row_score(module, z)
+        return self._row_score(module, self._standardised(x)).to(torch.float64)
+
+    def _embed(self, X: FloatArray) -> FloatArray:
+        """Latent representation of validated rows (what :meth:`transform` returns)."""
+        module = self._scoring_module()
+        embed: Any = module.embed
+        with torch.inference_mode():
+            width = int(embed(self._standardised(torch.from_numpy(X[:1]))).shape[1])
+        with torch_threads(self.n_threads):
+            return score_batches(lambda x: embed(self._standardised(x)), X, n_columns=width)
 
     def transform(self, X: ArrayLike) -> FloatArray:
         """Latent representation of ``X`` (the network's ``embed``), float64 (n, latent)."""
         self._check_is_fitted()
-        X_array = self._validate_for_scoring(X)
-        module = self._scoring_module()
-        Z = self._standardise(X_array)
-        with torch.inference_mode():
-            width = int(module.embed(torch.from_numpy(Z[:1])).shape[1])  # type: ignore[operator]
-        with torch_threads(self.n_threads):
-            return score_batches(module.embed, Z, n_columns=width)  # type: ignore[arg-type]
+        return self._embed(self._validate_for_scoring(X))
 
     # ------------------------------------------------------------------ transfer learning
     def fine_tune(
@@ -399,8 +483,10 @@ class DeepDetector(BaseDetector):
                 self._config(epochs=epochs, learning_rate=learning_rate),
                 generator,
                 parameters=parameters,
+                after_step=self._after_step(module),
             )
-        self.__dict__.pop("_module64_", None)  # rebuilt from the new weights when next scoring
+        # The scoring copy is rebuilt from the new weights when next needed.
+        self.__dict__.pop("_scoring_module_", None)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             scores = self._finite_scores(self._score(X_array), X_array, during="fine-tuning")
         self._record_training(X_array, scores, keep_range=True)
@@ -462,8 +548,21 @@ class ReconstructionDetector(DeepDetector):
     def _row_contributions(self, module: nn.Module, z: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
+    def _adversarial_loss(
+        self,
+        module: nn.Module,
+        batch: tuple[torch.Tensor, ...],
+        perturbed: torch.Tensor,
+        generator: torch.Generator,
+    ) -> torch.Tensor:
+        # Reconstruct the clean row from its worst perturbation (as in adversarially robust
+        # autoencoders): a perturbed normal row then scores by how far it was moved, instead
+        # of the network learning to copy perturbations through.
+        return ((module(perturbed) - batch[0]) ** 2).mean()
+
     def _row_score(self, module: nn.Module, z: torch.Tensor) -> torch.Tensor:
-        return self._row_contributions(module, z).sum(dim=1)
+        # Summed in float64, so the float64 sum of explain()'s terms is the score.
+        return self._row_contributions(module, z).sum(dim=1, dtype=torch.float64)
 
     def explain(self, X: ArrayLike) -> FloatArray:
         """Per-feature contributions to each row's score; each row sums to its score.
@@ -478,11 +577,9 @@ class ReconstructionDetector(DeepDetector):
         self._check_is_fitted()
         X_array = self._validate_for_scoring(X)
         module = self._scoring_module()
-        mean = torch.from_numpy(self.mean_)
-        scale = torch.from_numpy(self.scale_)
         with torch_threads(self.n_threads):
             return score_batches(
-                lambda x: self._row_contributions(module, (x - mean) / scale),
+                lambda x: self._row_contributions(module, self._standardised(x)),
                 X_array,
                 n_columns=X_array.shape[1],
             )

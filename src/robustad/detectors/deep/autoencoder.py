@@ -39,7 +39,8 @@ class AutoEncoder(ReconstructionDetector):
         the network must reconstruct the full row, which keeps it from learning the identity).
         No noise is applied when scoring.
     hidden_sizes, epochs, batch_size, learning_rate, weight_decay, validation_fraction, \
-patience, random_state, verbose, n_threads, contamination
+patience, random_state, verbose, n_threads, robust_training, \
+adversarial_epsilon, spectral_norm, contamination
         The common hyperparameters of :mod:`robustad.detectors.deep`.
 
     Examples
@@ -66,6 +67,8 @@ patience, random_state, verbose, n_threads, contamination
         verbose: bool = False,
         n_threads: int | None = None,
         robust_training: str | None = None,
+        adversarial_epsilon: float | None = None,
+        spectral_norm: bool = False,
         contamination: float = 0.1,
     ) -> None:
         super().__init__(contamination=contamination)
@@ -82,6 +85,8 @@ patience, random_state, verbose, n_threads, contamination
         self.verbose = verbose
         self.n_threads = n_threads
         self.robust_training = robust_training
+        self.adversarial_epsilon = adversarial_epsilon
+        self.spectral_norm = spectral_norm
 
     def _check_own_params(self) -> None:
         for name in ("dropout", "input_dropout"):

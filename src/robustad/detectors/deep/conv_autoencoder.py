@@ -35,7 +35,8 @@ class ConvAutoEncoder(ReconstructionDetector):
     hidden_sizes
         Channels of the convolution blocks, input side first.
     epochs, batch_size, learning_rate, weight_decay, validation_fraction, patience, \
-random_state, verbose, n_threads, contamination
+random_state, verbose, n_threads, robust_training, \
+adversarial_epsilon, contamination
         The common hyperparameters of :mod:`robustad.detectors.deep`.
 
     Examples
@@ -62,6 +63,7 @@ random_state, verbose, n_threads, contamination
         verbose: bool = False,
         n_threads: int | None = None,
         robust_training: str | None = None,
+        adversarial_epsilon: float | None = None,
         contamination: float = 0.1,
     ) -> None:
         super().__init__(contamination=contamination)
@@ -78,6 +80,7 @@ random_state, verbose, n_threads, contamination
         self.verbose = verbose
         self.n_threads = n_threads
         self.robust_training = robust_training
+        self.adversarial_epsilon = adversarial_epsilon
 
     def _check_own_params(self) -> None:
         if not isinstance(self.latent_dim, numbers.Integral) or self.latent_dim < 1:

@@ -38,7 +38,8 @@ class DeepSAD(DeepSVDD):
     eta
         Weight of the labelled rows' loss relative to the unlabelled rows'.
     hidden_sizes, epochs, batch_size, learning_rate, weight_decay, validation_fraction, \
-patience, random_state, verbose, n_threads, contamination
+patience, random_state, verbose, n_threads, spectral_norm, \
+contamination
         The common hyperparameters of :mod:`robustad.detectors.deep`.
 
     Examples
@@ -68,6 +69,7 @@ patience, random_state, verbose, n_threads, contamination
         random_state: int | None = None,
         verbose: bool = False,
         n_threads: int | None = None,
+        spectral_norm: bool = False,
         contamination: float = 0.1,
     ) -> None:
         super().__init__(
@@ -81,6 +83,7 @@ patience, random_state, verbose, n_threads, contamination
             random_state=random_state,
             verbose=verbose,
             n_threads=n_threads,
+            spectral_norm=spectral_norm,
             contamination=contamination,
         )
         self.eta = eta

@@ -40,7 +40,7 @@ class DeepSVDD(DeepDetector):
     hidden_sizes
         Widths of the layers; the last is the size of the representation.
     epochs, batch_size, learning_rate, weight_decay, validation_fraction, patience, \
-random_state, verbose, n_threads, contamination
+random_state, verbose, n_threads, spectral_norm, contamination
         The common hyperparameters of :mod:`robustad.detectors.deep`.
 
     Examples
@@ -64,6 +64,7 @@ random_state, verbose, n_threads, contamination
         random_state: int | None = None,
         verbose: bool = False,
         n_threads: int | None = None,
+        spectral_norm: bool = False,
         contamination: float = 0.1,
     ) -> None:
         super().__init__(contamination=contamination)
@@ -77,6 +78,7 @@ random_state, verbose, n_threads, contamination
         self.random_state = random_state
         self.verbose = verbose
         self.n_threads = n_threads
+        self.spectral_norm = spectral_norm
 
     def _check_own_params(self) -> None:
         from robustad.exceptions import InvalidParameterError

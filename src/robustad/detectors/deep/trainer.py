@@ -165,6 +165,7 @@ def train(
     generator: torch.Generator,
     *,
     parameters: Sequence[nn.Parameter] | None = None,
+    after_step: Callable[[], None] | None = None,
 ) -> TrainingResult:
     """Train ``module`` in place by minimising ``loss`` over mini-batches of ``tensors``.
 
@@ -183,6 +184,8 @@ def train(
         The only source of randomness (shuffling, the validation split, the loss's noise).
     parameters
         Parameters to optimise (default: all of ``module``'s), e.g. without a frozen encoder.
+    after_step
+        Called after every optimiser step (e.g. to project weights onto a constraint).
     """
     n_rows = int(tensors[0].shape[0])
     train_rows, validation_rows = _split(n_rows, config.validation_fraction, generator)
@@ -211,6 +214,8 @@ def train(
                 value = loss(tuple(t[index] for t in tensors), generator)
                 value.backward()
                 optimizer.step()
+                if after_step is not None:
+                    after_step()
                 total += value.detach() * index.shape[0]
             result.train_loss.append(float(total) / order.shape[0])
             if validation_rows is not None:
