@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,9 @@ import robustad
 from robustad.exceptions import DataValidationError, InvalidParameterError, NotFittedError
 from robustad.robustness.attacks import (
     FeasibleSet,
+    apae_l0,
+    apae_l2,
+    apae_random,
     evasion_success,
     pgd_evasion,
     random_evasion,
@@ -100,3 +105,133 @@ def test_bad_requests(setting) -> None:
         random_evasion(robustad.make_detector("ecod"), anomalies, epsilon=0.1, feasible=feasible)
     with pytest.raises(InvalidParameterError, match="frozen"):
         FeasibleSet.from_data(anomalies, frozen=[9])
+
+
+def test_l2_pgd_evades_far_more_often_than_a_random_l2_perturbation(setting) -> None:
+    det, anomalies, feasible = setting
+    budget = {"epsilon": 1.0, "feasible": feasible, "norm": "l2", "random_state": 0}
+    attacked = {
+        "pgd": pgd_evasion(det, anomalies, **budget),
+        "one": random_evasion(det, anomalies, n_queries=1, **budget),
+        "search": random_evasion(det, anomalies, n_queries=80, **budget),
+    }
+    rate = {k: evasion_success(det, anomalies, v)["success_rate"] for k, v in attacked.items()}
+    assert rate["pgd"] > 3 * rate["one"] and rate["pgd"] > 0.5, rate
+    assert rate["pgd"] >= rate["search"], rate
+    for rows in attacked.values():
+        assert feasible.contains(rows, anomalies, epsilon=1.0, norm="l2").all()
+        assert (feasible.length(rows, anomalies, "l2") <= 1.0 + 1e-9).all()
+    # The L2 ball is the tighter budget here: the L-infinity box of the same radius is not used up.
+    assert not feasible.contains(attacked["pgd"], anomalies, epsilon=0.5).all()
+
+
+def test_l2_projection_is_feasible_and_rounds_toward_the_original() -> None:
+    rng = np.random.default_rng(3)
+    train = np.column_stack(
+        [rng.normal(size=200), rng.integers(0, 10, size=200), rng.normal(size=200)]
+    )
+    feasible = FeasibleSet.from_data(train, frozen=[2])
+    original = np.column_stack(
+        [rng.normal(size=50), rng.uniform(0, 9, size=50), rng.normal(size=50)]
+    )
+    original[:25, 1] = np.round(original[:25, 1])
+    wild = original + rng.normal(size=original.shape) * 10
+    for epsilon in (0.0, 0.3, 1.0, 50.0):
+        projected = feasible.project(wild, original, epsilon, norm="l2")
+        assert feasible.contains(projected, original, epsilon, norm="l2").all()
+    # A whole unit on the integer column is 1 / scale standard deviations. Rounding 2.6 to the
+    # nearest whole number (3) would leave a ball of 0.7 units; rounding toward 2 cannot.
+    unit = 1 / feasible.scale[1]
+    start = np.array([[0.0, 2.0, 0.0]])
+    up = np.array([[0.0, 1.0, 0.0]])
+    moved = feasible.project(start + 0.6 * up, start, 0.7 * unit, norm="l2")
+    np.testing.assert_array_equal(moved, start)
+    assert feasible.contains(start + up, start, 1.0 * unit, norm="l2").all()
+    assert not feasible.contains(start + up, start, 0.9 * unit, norm="l2").any()
+
+
+@pytest.fixture(scope="module")
+def apae_attacked(setting):
+    det, anomalies, feasible = setting
+    return {
+        "random": apae_random(det, anomalies, feasible=feasible, n_vectors=200, random_state=0),
+        "l2": apae_l2(det, anomalies, feasible=feasible, max_steps=300),
+        "l0": apae_l0(det, anomalies, feasible=feasible, k=3),
+    }
+
+
+def test_apae_attacks_lower_scores_and_stay_feasible(setting, apae_attacked) -> None:
+    det, anomalies, feasible = setting
+    before = det.decision_function(anomalies)
+    for name, rows in apae_attacked.items():
+        after = det.decision_function(rows)
+        assert (after <= before + 1e-12).all(), name
+        assert after.mean() < 0.8 * before.mean(), name
+        assert evasion_success(det, anomalies, rows)["success_rate"] > 0, name
+        assert feasible.contains(rows, anomalies, epsilon=math.inf).all(), name  # range
+        np.testing.assert_array_equal(rows[:, 4], anomalies[:, 4])  # frozen
+        np.testing.assert_array_equal(rows[:, 5], np.round(rows[:, 5]))  # integer
+    assert ((apae_attacked["l0"] != anomalies).sum(axis=1) <= 3).all()
+    assert (feasible.relative_change(apae_attacked["l2"], anomalies) <= 20).all()
+
+
+def test_apae_l2_spends_its_relative_budget_and_stops_there(setting) -> None:
+    det, anomalies, feasible = setting
+    attacked = apae_l2(det, anomalies, feasible=feasible, budget=3.0, step_size=0.05)
+    change = feasible.relative_change(attacked, anomalies)
+    assert (change <= 3.0).all() and change.max() > 2.0, change
+    # Relative L1 change on the min-max scaled range, as the formula says.
+    span = feasible.high - feasible.low
+    expected = 100 * (abs(attacked - anomalies) / span).sum(1)
+    expected /= (abs(anomalies - feasible.low) / span).sum(1)
+    np.testing.assert_allclose(change, expected)
+    assert (apae_l2(det, anomalies, feasible=feasible, budget=0.0) == anomalies).all()
+
+
+def test_apae_raise_pushes_normal_rows_up(setting) -> None:
+    det, _, feasible = setting
+    normal = np.random.default_rng(6).normal(size=(30, 6)) * [1, 1, 1, 1, 1, 0]
+    raised = apae_l0(det, normal, feasible=feasible, k=3, steps=100, direction="raise")
+    assert (det.decision_function(raised) >= det.decision_function(normal) - 1e-12).all()
+    assert det.decision_function(raised).mean() > det.decision_function(normal).mean()
+
+
+def test_new_parameters_are_checked(setting) -> None:
+    det, anomalies, feasible = setting
+    ecod = robustad.make_detector("ecod").fit(anomalies)
+    bad_calls = [
+        (lambda: pgd_evasion(det, anomalies, epsilon=0.1, feasible=feasible, norm="l1"), "norm"),
+        (
+            lambda: random_evasion(det, anomalies, epsilon=0.1, feasible=feasible, n_queries=0),
+            "n_queries",
+        ),
+        (lambda: pgd_evasion(det, anomalies, epsilon=-1.0, feasible=feasible), "epsilon"),
+        (
+            lambda: pgd_evasion(det, anomalies, epsilon=0.1, feasible=feasible, step_size=0),
+            "step_size",
+        ),
+        (lambda: apae_random(det, anomalies, feasible=feasible, n_vectors=0), "n_vectors"),
+        (lambda: apae_random(det, anomalies, feasible=feasible, sigma=float("nan")), "sigma"),
+        (lambda: apae_l2(det, anomalies, feasible=feasible, budget=-1), "budget"),
+        (lambda: apae_l2(det, anomalies, feasible=feasible, max_steps=1.5), "max_steps"),
+        (lambda: apae_l0(det, anomalies, feasible=feasible, k=0), "k must"),
+        (lambda: apae_l0(det, anomalies, feasible=feasible, steps=True), "steps"),
+        (lambda: apae_l2(ecod, anomalies, feasible=feasible), "not differentiable"),
+        (lambda: apae_l0(ecod, anomalies, feasible=feasible), "not differentiable"),
+        (lambda: apae_random(det, anomalies, feasible="box"), "FeasibleSet"),
+        (lambda: apae_random(None, anomalies, feasible=feasible), "robustad detector"),
+        (
+            lambda: apae_l2(det, anomalies, feasible=FeasibleSet.from_data(anomalies[:, :3])),
+            "3 columns",
+        ),
+    ]
+    for call, message in bad_calls:
+        with pytest.raises(InvalidParameterError, match=message):
+            call()
+    nan_row, inf_row = anomalies.copy(), anomalies.copy()
+    nan_row[3, 2], inf_row[0, 0] = np.nan, -np.inf
+    for X in (nan_row, inf_row, anomalies[:0], anomalies[0], "rows"):
+        with pytest.raises(DataValidationError):
+            apae_l0(det, X, feasible=feasible)
+    with pytest.raises(NotFittedError):
+        apae_random(robustad.make_detector("autoencoder"), anomalies, feasible=feasible)
