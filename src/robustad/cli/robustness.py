@@ -18,7 +18,9 @@ def robustness_command(
     out_dir: Path = typer.Option(
         ..., "--out", "-o", help="Folder for card.json, card.md, card.html."
     ),
-    suite: str = typer.Option("standard", help="quick (one level each), standard or full."),
+    suite: str = typer.Option(
+        "standard", help="quick (one level each), standard, or full (standard plus attacks)."
+    ),
     seeds: int = typer.Option(3, help="Seeds per setting (mean and std over them)."),
     protocols: str | None = typer.Option(
         None, help="Comma-separated subset of the protocols (default: all that apply)."
@@ -27,11 +29,13 @@ def robustness_command(
         None, help="Label column of a CSV/Parquet file (1 anomaly, 0 normal)."
     ),
 ) -> None:
-    """Measure how detectors hold up under contamination, shift and noise; write the card.
+    """Measure how detectors hold up under contamination, shift, noise and attacks; write the card.
 
     Protocols: duplicated_anomalies, irrelevant_features, label_flips (label-using detectors
     only), contamination, covariate_shift. Each setting is fitted on a stratified split and
-    calibrated to a 1 % false-positive rate on held-out normal rows.
+    calibrated to a 1 % false-positive rate on held-out normal rows. --suite full adds the
+    attacks: evasion_pgd (deep detectors), evasion_blackbox, poisoning, backdoor and
+    certified (fully connected deep detectors).
 
     Example: [bold]robustad robustness --data cardio --detector iforest,ecod --suite quick
     --out cards/cardio[/bold]
@@ -40,7 +44,7 @@ def robustness_command(
 
     from robustad.cli.app import err, out
     from robustad.data import load_dataset
-    from robustad.reports.card import write_card
+    from robustad.reports.card import ranked_detectors, write_card
     from robustad.robustness.card import check_card_request, robustness_card
 
     names = [n.strip() for n in detector.split(",") if n.strip()]
@@ -65,10 +69,10 @@ def robustness_command(
             dataset, names, suite=suite, seeds=seeds, protocols=chosen, progress=progress
         )
     paths = write_card(card, out_dir)
-    ranking = sorted(card["detectors"].items(), key=lambda item: -item[1]["robustness_score"])
-    for name, entry in ranking:
+    for name, entry in ranked_detectors(card):
+        score = entry["robustness_score"]
         out.print(
-            f"{name}: robustness score {entry['robustness_score']:.3f} "
+            f"{name}: robustness score {'-' if score is None else f'{score:.3f}'} "
             f"(clean AUROC {entry['clean']['auroc']:.3f})"
         )
     out.print(f"card written to {', '.join(str(p) for p in paths)}")

@@ -20,11 +20,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from robustad.reports.attack_card import attack_header, attack_png, attack_protocols, attack_rows
 from robustad.reports.figures import _figure, _png
 from robustad.robustness.perturbations import PERTURBATIONS
 from robustad.utils.files import atomic_write_bytes
 
-__all__ = ["card_html", "card_markdown", "protocol_png", "write_card"]
+__all__ = ["card_html", "card_markdown", "protocol_png", "ranked_detectors", "write_card"]
 
 _KIND_LABELS = {
     "duplicated_anomalies": "anomalies repeated (x times)",
@@ -39,8 +40,14 @@ _KIND_LABELS = {
 }
 
 
-def _ranked(card: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return sorted(card["detectors"].items(), key=lambda item: -float(item[1]["robustness_score"]))
+def ranked_detectors(card: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The card's detectors, best robustness score first (those without a score last)."""
+
+    def key(item: tuple[str, dict[str, Any]]) -> float:
+        score = item[1]["robustness_score"]
+        return -float(score) if score is not None else float("inf")
+
+    return sorted(card["detectors"].items(), key=key)
 
 
 def _kinds(card: dict[str, Any], protocol: str) -> list[str]:
@@ -116,7 +123,7 @@ def protocol_png(card: dict[str, Any], protocol: str) -> bytes:
 
 def _summary_rows(card: dict[str, Any]) -> list[list[str]]:
     rows = []
-    for rank, (name, entry) in enumerate(_ranked(card), start=1):
+    for rank, (name, entry) in enumerate(ranked_detectors(card), start=1):
         worst = min(
             (row for rows in entry["protocols"].values() for row in rows),
             key=lambda row: row["delta_auroc"],
@@ -131,7 +138,7 @@ def _summary_rows(card: dict[str, Any]) -> list[list[str]]:
             [
                 str(rank),
                 name,
-                f"{entry['robustness_score']:.3f}",
+                "-" if entry["robustness_score"] is None else f"{entry['robustness_score']:.3f}",
                 f"{entry['clean']['auroc']:.3f}",
                 f"{entry['clean']['ap']:.3f}",
                 f"{entry['clean']['alarm_rate']:.1%}",
@@ -207,6 +214,9 @@ def card_markdown(card: dict[str, Any]) -> str:
     for protocol in _protocols(card):
         lines += ["", f"## {protocol}", ""]
         lines += _markdown_table(_PROTOCOL_HEADER, _protocol_rows(card, protocol))
+    for protocol in attack_protocols(card):
+        lines += ["", f"## Attack: {protocol}", ""]
+        lines += _markdown_table(attack_header(protocol), attack_rows(card, protocol))
     return "\n".join(lines) + "\n"
 
 
@@ -228,6 +238,13 @@ def card_html(card: dict[str, Any]) -> str:
             f"<h2>{html.escape(protocol)}</h2>"
             f'<img alt="{html.escape(protocol)}" src="data:image/png;base64,{image}">'
             + _html_table(_PROTOCOL_HEADER, _protocol_rows(card, protocol))
+        )
+    for protocol in attack_protocols(card):
+        image = base64.b64encode(attack_png(card, protocol)).decode()
+        sections.append(
+            f"<h2>Attack: {html.escape(protocol)}</h2>"
+            f'<img alt="{html.escape(protocol)}" src="data:image/png;base64,{image}">'
+            + _html_table(attack_header(protocol), attack_rows(card, protocol))
         )
     style = (
         "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}"

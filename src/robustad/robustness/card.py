@@ -53,6 +53,8 @@ from robustad.detectors.base import BaseDetector
 from robustad.detectors.registry import detector_class, make_detector
 from robustad.evaluation.metrics import auroc, average_precision
 from robustad.exceptions import InvalidParameterError
+from robustad.robustness import attack_card
+from robustad.robustness.attack_card import ATTACK_PROTOCOLS
 from robustad.robustness.perturbations import PERTURBATIONS, Perturbation
 
 __all__ = [
@@ -123,9 +125,13 @@ SUITES: dict[str, Suite] = {
         "every level of ROBUSTNESS.md R1-R5",
     ),
 }
-# The full suite adds the attack protocols (evasion, poisoning) once they land; until then it
-# runs the standard levels.
-SUITES["full"] = Suite("full", SUITES["standard"].levels, "standard levels (attacks pending)")
+# The full suite adds the attack protocols of robustad.robustness.attack_card (R6-R10).
+SUITES["full"] = Suite(
+    "full",
+    SUITES["standard"].levels,
+    "standard levels plus the attacks: evasion (white-box and black-box), poisoning, backdoor "
+    "and certified AUROC",
+)
 
 
 @dataclass(frozen=True)
@@ -229,6 +235,46 @@ def _summary(runs: list[dict[str, float | None]]) -> dict[str, Any]:
     }
 
 
+def _attack(
+    protocol: str,
+    detector: BaseDetector,
+    parts: _Split,
+    seed: int,
+) -> list[dict[str, Any]]:
+    """One attack protocol against a detector fitted and calibrated on the clean split."""
+    train, calibration, test = parts.train, parts.calibration, parts.test
+    assert train.y is not None and test.y is not None
+    if protocol in ("poisoning", "backdoor"):
+        normal = train.X[train.y == 0]
+        fpr = max(TARGET_FPR, 1.0 / (calibration.n_samples + 1.0) + 1e-9)
+        if protocol == "poisoning":
+            return attack_card.poisoning(
+                detector, normal, calibration.X, test.X, test.y, fpr=fpr, seed=seed
+            )
+        return attack_card.backdoor(
+            detector, normal, calibration.X, test.X, test.y, fpr=fpr, seed=seed
+        )
+    run: Callable[..., list[dict[str, Any]]] = getattr(attack_card, protocol)
+    return run(detector, train.X, test.X, test.y, seed=seed)
+
+
+def _mean_rows(runs: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Average the per-seed rows of one attack protocol, field by field (NaN-aware)."""
+    averaged = []
+    for rows in zip(*runs, strict=True):
+        row: dict[str, Any] = {"level": rows[0]["level"], "kind": rows[0]["kind"]}
+        for key in rows[0]:
+            if key in row:
+                continue
+            values = np.array([r[key] for r in rows], dtype=np.float64)
+            finite = values[np.isfinite(values)]
+            row[key] = float(finite.mean()) if finite.size else None
+            if key == "success_rate" or key == "attack_success_rate":
+                row[f"{key}_std"] = float(finite.std()) if finite.size else None
+        averaged.append(row)
+    return averaged
+
+
 def robustness_score(detector_card: dict[str, Any]) -> float:
     """Mean over every perturbed setting of ``AUROC(setting) / AUROC(clean)``.
 
@@ -263,12 +309,17 @@ def check_card_request(
         raise InvalidParameterError(f"unknown suite {suite!r}; choose one of: {', '.join(SUITES)}")
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise InvalidParameterError(f"seeds must be a positive integer; got {seeds!r}")
-    chosen = list(CARD_PROTOCOLS) if protocols is None else list(protocols)
-    unknown = [p for p in chosen if p not in CARD_PROTOCOLS]
+    offered = [*CARD_PROTOCOLS, *ATTACK_PROTOCOLS] if suite == "full" else list(CARD_PROTOCOLS)
+    chosen = offered if protocols is None else list(protocols)
+    unknown = [p for p in chosen if p not in offered]
     if unknown or not chosen:
+        attacks = [p for p in unknown if p in ATTACK_PROTOCOLS]
+        hint = (
+            f" (the attack protocols {', '.join(attacks)} run with suite 'full')" if attacks else ""
+        )
         raise InvalidParameterError(
             f"unknown protocol(s) {', '.join(map(repr, unknown))}; choose from: "
-            f"{', '.join(CARD_PROTOCOLS)}"
+            f"{', '.join(offered)}{hint}"
         )
     require_both_classes(dataset.y, f"dataset {dataset.name!r}", "the robustness card")
     if not detectors:
@@ -315,7 +366,11 @@ def robustness_card(
         "protocols": {protocol: [{"level", "kind", "auroc_mean", "auroc_std", "ap_mean",
         "ap_std", "delta_auroc", "alarm_rate", "recall", "target_fpr"}, ...]}}}}``.
     """
-    chosen = check_card_request(dataset, detectors, suite=suite, seeds=seeds, protocols=protocols)
+    requested = check_card_request(
+        dataset, detectors, suite=suite, seeds=seeds, protocols=protocols
+    )
+    chosen = [p for p in requested if p in CARD_PROTOCOLS]
+    attacks = [p for p in requested if p in ATTACK_PROTOCOLS]
     levels = SUITES[suite].levels
     seed_list = list(range(1, seeds + 1))
     probes = {id(spec): _detector(spec, 0) for spec in detectors}  # also checks the names
@@ -323,8 +378,12 @@ def robustness_card(
     def applies(spec: str | BaseDetector, protocol: str) -> bool:
         return protocol != "label_flips" or probes[id(spec)].tags.uses_labels
 
+    def attacks_on(spec: str | BaseDetector) -> list[str]:
+        return [p for p in attacks if attack_card.applies(p, probes[id(spec)])]
+
     total = len(seed_list) * sum(
         1
+        + len(attacks_on(spec))
         + sum(
             len(levels[kind])
             for protocol in chosen
@@ -356,9 +415,15 @@ def robustness_card(
     for spec in detectors:
         name = spec if isinstance(spec, str) else (spec.name or type(spec).__name__)
         clean_runs = []
+        attack_runs: dict[str, list[list[dict[str, Any]]]] = {p: [] for p in attacks_on(spec)}
         for seed in seed_list:
             step(f"{name}: clean, seed {seed}")
-            clean_runs.append(_measure(_detector(spec, seed), _perturbed(dataset, None, 0, seed)))
+            detector = _detector(spec, seed)
+            parts = _perturbed(dataset, None, 0, seed)
+            clean_runs.append(_measure(detector, parts))
+            for protocol in attack_runs:
+                step(f"{name}: {protocol}, seed {seed}")
+                attack_runs[protocol].append(_attack(protocol, detector, _scaled(parts), seed))
         clean = _summary(clean_runs)
         entry: dict[str, Any] = {
             "clean": {
@@ -401,7 +466,11 @@ def robustness_card(
                         }
                     )
             entry["protocols"][protocol] = rows
-        entry["robustness_score"] = robustness_score(entry)
+        if attack_runs:
+            entry["attacks"] = {p: _mean_rows(runs) for p, runs in attack_runs.items()}
+        score = robustness_score(entry)
+        # None when only attack protocols ran: the score summarises the perturbations.
+        entry["robustness_score"] = score if math.isfinite(score) else None
         card["detectors"][name] = entry
     if progress:
         progress(total, total, "done")
