@@ -345,8 +345,8 @@ class BaseDetector(BaseEstimator):
             )
 
     def _validate_for_scoring(self, X: ArrayLike) -> FloatArray:
-        names = [str(n) for n in self.feature_names_in_]
         if is_dataframe(X):
+            names = [str(n) for n in self.feature_names_in_]
             columns = {str(c) for c in X.columns}
             if self._has_feature_names_ or set(names) <= columns:
                 array, _ = check_features(X, feature_names=names)

@@ -372,8 +372,14 @@ class DeepDetector(BaseDetector):
         Scoring in float32 (the training precision) is about twice as fast as float64 on a
         CPU; standardising first in float64 keeps large raw values from losing their digits.
         """
-        mean = torch.from_numpy(self.mean_)
-        scale = torch.from_numpy(self.scale_)
+        scaling: tuple[torch.Tensor, torch.Tensor] | None = getattr(self, "_scaling_", None)
+        if scaling is None:  # cleared with the other fitted state when refitting
+            # Normal tensors even when first needed under inference_mode: score_tensor puts
+            # them in an autograd graph later.
+            with torch.inference_mode(False):
+                scaling = (torch.from_numpy(self.mean_), torch.from_numpy(self.scale_))
+            self._scaling_ = scaling
+        mean, scale = scaling
         return ((x.to(torch.float64) - mean) / scale).to(torch.float32)
 
     def _score(self, X: FloatArray) -> FloatArray:

@@ -276,6 +276,9 @@ def score_batches(
     values when ``n_columns`` is given. ``X`` is shared with torch, not copied.
     """
     data = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float64))
+    if X.shape[0] <= batch_size:  # one batch: no output buffer to fill (saves a copy)
+        with torch.inference_mode():
+            return np.asarray(score(data).numpy(), dtype=np.float64)
     shape = (X.shape[0],) if n_columns is None else (X.shape[0], n_columns)
     out = np.empty(shape, dtype=np.float64)
     with torch.inference_mode():

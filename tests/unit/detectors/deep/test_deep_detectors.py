@@ -296,3 +296,14 @@ def test_hybrids_save_and_load_their_members(tmp_path, data) -> None:
     np.testing.assert_array_equal(
         loaded.decision_function(data.X), ensemble.decision_function(data.X)
     )
+
+
+def test_score_tensor_has_gradients_after_scoring_and_loading(tmp_path, data) -> None:
+    """Cached scoring state made under inference_mode must not leak into autograd graphs."""
+    det = robustad.make_detector("autoencoder", epochs=2, random_state=0).fit(data.X)
+    loaded = robustad.load(det.save(tmp_path / "m"))
+    for model in (det, loaded):
+        model.decision_function(data.X[:5])
+        x = torch.tensor(data.X[:5], requires_grad=True)
+        model.score_tensor(x).sum().backward()
+        assert x.grad is not None and torch.isfinite(x.grad).all()
