@@ -176,39 +176,47 @@ def poisoning(
 ) -> list[Row]:
     """R8: boiling-frog poisoning aimed at the median flagged test anomaly.
 
+    A seed whose clean first model already misses the target gives no measurement (NaN).
+
     ``detector`` (fitted and calibrated) picks the target; each retraining round fits a clone.
     """
     targets = _flagged(detector, X, y)
+    nan = float("nan")
     rows = []
     for fraction in POISON_FRACTIONS:
-        row: Row = {"level": fraction, "kind": "boiling_frog", "rounds": POISON_ROUNDS}
-        if targets.shape[0] == 0:
-            rows.append({**row, "evaded": float("nan"), "rounds_to_evade": float("nan")})
-            continue
-        scores = detector.decision_function(targets)
-        target = targets[np.argsort(scores)[len(scores) // 2]]
-        result = boiling_frog(
-            detector,
-            X_normal,
-            target,
-            poison_fraction=fraction,
-            max_rounds=POISON_ROUNDS,
-            X_calibration=X_calibration,
-            fpr=fpr,
-            X_test=X,
-            y_test=y,
-            random_state=seed,
-        )
-        rounds = result.rounds_to_evade
-        rows.append(
-            {
-                **row,
-                "evaded": float(rounds is not None),
-                "rounds_to_evade": float("nan") if rounds is None else float(rounds),
-                "clean_auroc_before": result.clean_auroc_before,
-                "clean_auroc_after": result.clean_auroc_after,
-            }
-        )
+        row: Row = {
+            "level": fraction,
+            "kind": "boiling_frog",
+            "rounds": POISON_ROUNDS,
+            "evaded": nan,
+            "rounds_to_evade": nan,
+            "clean_auroc_before": nan,
+            "clean_auroc_after": nan,
+        }
+        if targets.shape[0]:
+            scores = detector.decision_function(targets)
+            target = targets[np.argsort(scores)[len(scores) // 2]]
+            result = boiling_frog(
+                detector,
+                X_normal,
+                target,
+                poison_fraction=fraction,
+                max_rounds=POISON_ROUNDS,
+                X_calibration=X_calibration,
+                fpr=fpr,
+                X_test=X,
+                y_test=y,
+                random_state=seed,
+            )
+            # A clean round-0 model (trained on a window of the normal rows) that already
+            # misses the target leaves nothing to poison: that seed gives no measurement.
+            if result.flagged[0]:
+                rounds = result.rounds_to_evade
+                row["evaded"] = float(rounds is not None)
+                row["rounds_to_evade"] = nan if rounds is None else float(rounds)
+                row["clean_auroc_before"] = result.clean_auroc_before
+                row["clean_auroc_after"] = result.clean_auroc_after
+        rows.append(row)
     return rows
 
 

@@ -53,7 +53,8 @@ def test_poisoning_and_backdoor_rows(card) -> None:
     for name in ("knn", "autoencoder"):
         attacks = card["detectors"][name]["attacks"]
         for row in attacks["poisoning"]:
-            assert row["evaded"] in (0.0, 1.0)
+            # None when the clean first model already missed the target (nothing to poison).
+            assert row["evaded"] is None or 0.0 <= row["evaded"] <= 1.0
             assert row["rounds_to_evade"] is None or 1 <= row["rounds_to_evade"] <= 20
         for row in attacks["backdoor"]:
             assert 0 <= row["attack_success_rate"] <= 1
