@@ -27,13 +27,13 @@ from pathlib import Path
 import numpy as np
 
 import robustad
-from _datasets import SMALL_ADBENCH, data_dir
+from _datasets import ATTACK_ADBENCH, data_dir
 from robustad.data import load_dataset, scale, train_test_split
 from robustad.robustness.poisoning import backdoor_attack, boiling_frog
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks/results/poisoning.md"
-DATASETS = tuple(d if d != "39_vertebral" else "7_Cardiotocography" for d in SMALL_ADBENCH)
+DATASETS = ATTACK_ADBENCH
 SEEDS = (1, 2, 3)
 DETECTORS = ("autoencoder", "iforest", "knn")
 POISON = (0.01, 0.05, 0.1)

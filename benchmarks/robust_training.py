@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 import robustad
-from _datasets import SMALL_ADBENCH, data_dir
+from _datasets import ATTACK_ADBENCH, SMALL_ADBENCH, calibration_split, data_dir
 from robustad.data import Dataset, load_dataset, scale, train_test_split
 from robustad.evaluation import auroc
 from robustad.robustness.attacks import FeasibleSet, evasion_success, pgd_evasion
@@ -50,8 +50,7 @@ SEEDS = (1, 2, 3)
 LEVELS = (0.0, 0.1)
 VARIANTS = {"plain": None, "trimmed": "trimmed"}
 
-# Part 2: the datasets of benchmarks/evasion.py.
-EVASION_DATASETS = tuple(d if d != "39_vertebral" else "7_Cardiotocography" for d in SMALL_ADBENCH)
+EVASION_DATASETS = ATTACK_ADBENCH
 EPSILONS = (0.1, 0.25, 0.5, 1.0)
 L2_EPSILONS = (0.1, 0.5)
 DEFENCES: dict[str, dict[str, object]] = {
@@ -161,14 +160,7 @@ def evasion_defences() -> list[str]:
     for name in EVASION_DATASETS:
         dataset = load_dataset(name, data_dir=data_dir())
         for seed in SEEDS:
-            train, test = train_test_split(dataset, test_size=0.3, random_state=seed)
-            assert train.y is not None and test.y is not None
-            rng = np.random.default_rng(seed)
-            normal = np.flatnonzero(train.y == 0)
-            held = rng.choice(normal, round(0.2 * normal.size), replace=False)
-            rest = train.subset(np.setdiff1d(np.arange(train.n_samples), held))
-            fit_part, test_scaled = scale(rest, test)
-            _, calibration = scale(rest, train.subset(held))
+            fit_part, calibration, test_scaled = calibration_split(dataset, seed)
             assert test_scaled.y is not None
             feasible = FeasibleSet.from_data(fit_part.X)
             for defence, params in DEFENCES.items():

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import numpy as np
@@ -53,6 +54,17 @@ _STATE_FILE = "state.safetensors"
 _PARALLEL_TRAINING_WORK = 1 << 18
 #: Gradient steps of the inner attack in adversarial training (3 is the usual cheap choice).
 _ADVERSARIAL_STEPS = 3
+
+
+@contextmanager
+def _evaluating(module: nn.Module) -> Iterator[None]:
+    """Run a block with ``module`` in eval mode (no dropout), then restore its mode."""
+    training = module.training
+    module.eval()
+    try:
+        yield
+    finally:
+        module.train(training)
 
 
 def _is_int(value: object) -> bool:
@@ -300,18 +312,15 @@ class DeepDetector(BaseDetector):
         A few steps of projected gradient ascent from a random start in the budget, with the
         network in eval mode (no dropout) and its weights untouched.
         """
-        training = module.training
-        module.eval()
         delta = (torch.rand(z.shape, generator=generator, dtype=z.dtype) * 2 - 1) * epsilon
         step = 2.5 * epsilon / _ADVERSARIAL_STEPS
         # Gradients are needed even where the loss is evaluated without them (validation).
-        with torch.enable_grad():
+        with _evaluating(module), torch.enable_grad():
             for _ in range(_ADVERSARIAL_STEPS):
                 delta.requires_grad_(True)
                 score = self._row_score(module, z + delta).sum()
                 (gradient,) = torch.autograd.grad(score, delta)
                 delta = (delta.detach() + step * gradient.sign()).clamp(-epsilon, epsilon)
-        module.train(training)
         return (z + delta).detach()
 
     def _adversarial_loss(
@@ -338,11 +347,8 @@ class DeepDetector(BaseDetector):
             n_rows = int(batch[0].shape[0])
             n_keep = n_rows - int(share * n_rows)
             if 1 <= n_keep < n_rows:
-                training = module.training
-                module.eval()
-                with torch.no_grad():
+                with _evaluating(module), torch.no_grad():
                     scores = self._row_score(module, batch[0])
-                module.train(training)
                 keep = torch.argsort(scores)[:n_keep]
                 batch = tuple(t[keep] for t in batch)
             return self._loss(module, batch, generator)
