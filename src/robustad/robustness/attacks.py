@@ -365,13 +365,15 @@ def pgd_evasion(
     _require_gradient(detector)
     _check_norm(norm)
     steps = _check_count("steps", steps)
+    if isinstance(restarts, bool) or not isinstance(restarts, numbers.Integral) or restarts < 0:
+        raise InvalidParameterError(f"restarts must be an integer >= 0; got {restarts!r}")
     sign = _sign(direction)
     default_step = epsilon / 10.0 if norm == "linf" else 2.5 * epsilon / steps
     alpha = default_step if step_size is None else _check_positive("step_size", step_size)
     rng = np.random.default_rng(random_state)
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
-    for start in range(1 + max(0, int(restarts))):
+    for start in range(1 + restarts):
         # The first start is the row itself; the others are random points in the budget.
         current = (
             X_orig.copy() if start == 0 else _random_point(X_orig, feasible, epsilon, rng, norm)

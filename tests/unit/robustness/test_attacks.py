@@ -97,6 +97,8 @@ def test_bad_requests(setting) -> None:
         )
     with pytest.raises(InvalidParameterError, match="epsilon"):
         pgd_evasion(det, anomalies, epsilon=float("nan"), feasible=feasible)
+    with pytest.raises(InvalidParameterError, match="restarts"):
+        pgd_evasion(det, anomalies, epsilon=0.1, feasible=feasible, restarts=-1)
     with pytest.raises(InvalidParameterError, match="direction"):
         random_evasion(det, anomalies, epsilon=0.1, feasible=feasible, direction="up")
     with pytest.raises(DataValidationError, match="6 were expected"):
@@ -235,3 +237,20 @@ def test_new_parameters_are_checked(setting) -> None:
             apae_l0(det, X, feasible=feasible)
     with pytest.raises(NotFittedError):
         apae_random(robustad.make_detector("autoencoder"), anomalies, feasible=feasible)
+
+
+def test_an_oversized_budget_stays_inside_the_training_range(setting) -> None:
+    """A budget far beyond the data cannot overflow or leave the feasible set."""
+    from robustad.robustness.blackbox import coordinate_evasion
+
+    det, anomalies, feasible = setting
+    rows = anomalies[:10]
+    for attacked in (
+        pgd_evasion(det, rows, epsilon=1e300, feasible=feasible, steps=3),
+        pgd_evasion(det, rows, epsilon=1e300, feasible=feasible, steps=3, norm="l2"),
+        random_evasion(det, rows, epsilon=1e300, feasible=feasible),
+        coordinate_evasion(det, rows, epsilon=1e300, feasible=feasible, n_queries=30).X,
+    ):
+        assert np.isfinite(attacked).all()
+        assert feasible.contains(attacked, rows, epsilon=1e300).all()
+        np.testing.assert_array_equal(attacked[:, 4], rows[:, 4])  # frozen column untouched
