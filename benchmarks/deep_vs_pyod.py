@@ -117,12 +117,50 @@ def ours(name: str, seed: int, threads: int, **params: Any) -> Any:
     return det
 
 
+#: Scoring calls timed per cell (the fastest counts, for both libraries alike): one call of
+#: well under a millisecond is at the mercy of the machine's other work.
+SCORING_REPEATS = 5
+
+
+def best_time(call: Any, repeats: int) -> tuple[Any, float]:
+    """``call()``'s result and its fastest wall time over ``repeats`` calls."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = call()
+        best = min(best, time.perf_counter() - start)
+    return result, best
+
+
 def timed(model: Any, train_X: np.ndarray, test_X: np.ndarray, y: Any = None):
     start = time.perf_counter()
     model.fit(train_X) if y is None else model.fit(train_X, y)
-    fitted = time.perf_counter()
-    scores = np.asarray(model.decision_function(test_X), dtype=np.float64)
-    return scores, fitted - start, time.perf_counter() - fitted
+    fit_s = time.perf_counter() - start
+    scores, score_s = best_time(lambda: model.decision_function(test_X), SCORING_REPEATS)
+    return np.asarray(scores, dtype=np.float64), fit_s, score_s
+
+
+#: Batch sizes of the scoring check (section 6): from a single small request to a large file.
+CALL_SIZES = (50, 300, 1500, 10000)
+
+
+def scoring_by_size(threads: int) -> dict[tuple[str, int], tuple[float, float]]:
+    """Best-of-20 ``decision_function`` time, robustad vs PyOD, on n x 30 rows (fitted on 2,000)."""
+    rng = np.random.default_rng(0)
+    train = rng.normal(size=(2000, 30))
+    times: dict[tuple[str, int], tuple[float, float]] = {}
+    for name, peer in PAIRS.items():
+        mine = ours(name, 0, threads).fit(train)
+        theirs = pyod_model(peer, 0, 30)
+        theirs.set_params(epoch_num=1) if peer != "DeepSVDD" else theirs.set_params(epochs=1)
+        theirs.fit(train)
+        for n in CALL_SIZES:
+            X = rng.normal(size=(n, 30))
+            repeats = 20 if n <= 1500 else 5
+            _, t_ours = best_time(lambda: mine.decision_function(X), repeats)  # noqa: B023
+            _, t_pyod = best_time(lambda: theirs.decision_function(X), repeats)  # noqa: B023
+            times[(name, n)] = (t_ours, t_pyod)
+    return times
 
 
 def safe_auroc(y: np.ndarray, scores: np.ndarray) -> float:
@@ -279,6 +317,7 @@ def main() -> None:
     def total(method: str, column: int) -> float:
         return float(cells(method)[:, column].sum())
 
+    by_size = scoring_by_size(args.threads)
     # Throughput, fine-tuning
     rows = args.throughput_rows
     through = {t: throughput(t, rows) for t in sorted({1, 2, args.threads})}
@@ -316,7 +355,8 @@ def main() -> None:
         "larger sets do not fit the time budget): " + ", ".join(i.name for i in infos) + ".  ",
         f"Protocol: stratified 70/30 split, seeds {', '.join(map(str, seeds))}, standardised with "
         "training statistics, fitted on the contaminated training part. AUROC: mean over all "
-        "dataset/seed cells (a NaN-scored cell counts 0.5). Times: totals over all cells.",
+        "dataset/seed cells (a NaN-scored cell counts 0.5). Times: totals over all cells; "
+        f"scoring time per cell is the fastest of {SCORING_REPEATS} calls, for both libraries.",
         "",
         "## 1. Deep detectors at each library's defaults, and at PyOD's configuration",
         "",
@@ -452,6 +492,35 @@ def main() -> None:
         "vs a fresh `autoencoder(dropout=0, epochs=3)` on the same 200 target rows. AUROC on "
         f"500 target inliers + 50 outliers, mean over seeds: fine-tuned {ft:.4f}, from scratch "
         f"{sc:.4f}.",
+        "",
+        "## 6. Scoring time by batch size",
+        "",
+        f"Best of 20 `decision_function` calls (5 at 10,000 rows), {args.threads} thread(s), on "
+        "n x 30 rows; each detector at its library's defaults, fitted on 2,000 rows (PyOD for "
+        "one epoch: scoring cost does not depend on training length). Input validation "
+        "included for both.",
+        "",
+        "| robustad | PyOD | "
+        + " | ".join(f"{n:,} rows: robustad / PyOD ms (x)" for n in CALL_SIZES)
+        + " |",
+        "|---|---|" + "---:|" * len(CALL_SIZES),
+        *[
+            f"| `{name}` | {peer} | "
+            + " | ".join(
+                f"{1e3 * by_size[(name, n)][0]:.3f} / {1e3 * by_size[(name, n)][1]:.3f} "
+                f"({by_size[(name, n)][1] / by_size[(name, n)][0]:.1f}x)"
+                for n in CALL_SIZES
+            )
+            + " |"
+            for name, peer in PAIRS.items()
+        ],
+        "",
+        "PyOD's AutoEncoder and VAE score through a DataLoader in mini-batches of 32 with batch "
+        "normalisation; its DeepSVDD scores the whole input in one float32 forward pass of a "
+        "network as wide as robustad's. robustad's per-call cost is then the same matrix "
+        "products plus a fixed overhead of a few tens of microseconds (validation, "
+        "standardisation), so a 20x margin over PyOD's DeepSVDD is not reachable without a "
+        "smaller network.",
         "",
         "## Targets",
         "",
