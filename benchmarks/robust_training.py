@@ -154,6 +154,42 @@ def _reconstruction_bound(
     return float((remaining <= detector.threshold_).mean())
 
 
+#: The best any reconstruction could do here: each row reconstructed as its nearest training
+#: normal row (a memorising model, kNN in disguise), scored by the squared distance to it.
+ORACLE = "nearest training normal as the reconstruction"
+
+
+def _nearest_normal_oracle(
+    fit_part: Dataset, calibration: np.ndarray, X: np.ndarray, y: np.ndarray
+) -> dict[str, float]:
+    """AUROC and fixed-reconstruction evasion share of the nearest-normal "reconstruction"."""
+    from sklearn.neighbors import NearestNeighbors
+
+    assert fit_part.y is not None
+    normals = fit_part.X[fit_part.y == 0]
+    unit = FeasibleSet.from_data(fit_part.X).scale
+    index = NearestNeighbors(n_neighbors=1).fit(normals / unit)
+
+    def residual(rows: np.ndarray) -> np.ndarray:
+        nearest = index.kneighbors(rows / unit, return_distance=False)[:, 0]
+        return np.asarray((rows - normals[nearest]) / unit)
+
+    def score(res: np.ndarray, shrink: float) -> np.ndarray:
+        return np.asarray((np.maximum(0.0, np.abs(res) - shrink) ** 2).sum(axis=1))
+
+    rate = max(0.01, 1.0 / (calibration.shape[0] + 1) + 1e-9)
+    threshold = np.quantile(score(residual(calibration), 0.0), 1.0 - rate, method="higher")
+    test_residual = residual(X)
+    row = {"auroc": auroc(y, score(test_residual, 0.0))}
+    anomalies = test_residual[y == 1]
+    flagged = anomalies[score(anomalies, 0.0) > threshold]
+    row["flagged"] = float(flagged.shape[0])
+    if flagged.shape[0]:
+        for eps in EPSILONS:
+            row[f"bound {eps}"] = float((score(flagged, eps) <= threshold).mean())
+    return row
+
+
 def evasion_defences() -> list[str]:
     started = time.perf_counter()
     rows: dict[tuple[str, str], list[dict[str, float]]] = {}
@@ -192,6 +228,9 @@ def evasion_defences() -> list[str]:
                         detector, X, y, eps, feasible, norm="l2", random_state=seed
                     )
                 rows.setdefault((name, defence), []).append(row)
+            rows.setdefault((name, ORACLE), []).append(
+                _nearest_normal_oracle(fit_part, calibration.X, test_scaled.X, test_scaled.y)
+            )
         print(f"done {name}", flush=True)
     wall = time.perf_counter() - started
 
@@ -239,9 +278,18 @@ def evasion_defences() -> list[str]:
         "| training | " + " | ".join(f"eps {e:g}" for e in EPSILONS) + " |",
         "|---|" + "---:|" * len(EPSILONS),
     ]
-    for defence in DEFENCES:
+    for defence in (*DEFENCES, ORACLE):
         cells = [f"{mean(defence, f'bound {e}'):.1%}" for e in EPSILONS]
         lines.append(f"| {defence} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"The last row replaces the network by an oracle that reconstructs every row as its "
+        f"nearest normal training row (clean AUROC {mean(ORACLE, 'auroc'):.3f}, threshold "
+        "calibrated the same way): even a model that reproduces every normal training row "
+        "exactly, and ranks far better than the autoencoder, lets this share of its flagged "
+        "anomalies through by that simplest move. At eps 0.5 per feature, evasion on these "
+        "datasets is a property of the data as much as of the network.",
+    ]
     lines += [
         "",
         "Certified AUROC (R10, L2 ball, from the Lipschitz bound) and AUROC under L2 PGD "
