@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -170,6 +170,15 @@ class FeasibleSet:
             projected[:, columns] = whole
         projected[:, self.frozen] = X_orig[:, self.frozen]
         return projected
+
+    def without_integers(self) -> FeasibleSet:
+        """The same set with integer columns treated as continuous.
+
+        Gradient attacks step on this relaxation and round only the rows they score: rounding
+        every step would undo any step shorter than half a unit, so an integer column could
+        never move however many steps accumulate.
+        """
+        return replace(self, integer=np.zeros_like(self.integer))
 
     def _round_toward(self, X_adv: FloatArray, X_orig: FloatArray) -> FloatArray:
         # Rounding toward the original value never lengthens a cell's change, so it cannot
@@ -373,21 +382,25 @@ def pgd_evasion(
     rng = np.random.default_rng(random_state)
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
+    relaxed = feasible.without_integers()
     for start in range(1 + restarts):
         # The first start is the row itself; the others are random points in the budget.
         current = (
             X_orig.copy() if start == 0 else _random_point(X_orig, feasible, epsilon, rng, norm)
         )
+        scored = current
         for _ in range(steps):
-            gradient = _gradient(detector, current, feasible)
+            # The gradient where the score is evaluated; the step accumulates unrounded.
+            gradient = _gradient(detector, scored, feasible)
             if norm == "linf":
                 unit = np.sign(gradient)
             else:
                 length = np.linalg.norm(gradient, axis=1, keepdims=True)
                 unit = np.divide(gradient, length, out=np.zeros_like(gradient), where=length > 0)
             step = -sign * alpha * unit * feasible.scale
-            current = feasible.project(current + step, X_orig, epsilon, norm)
-            best, best_scores = _keep_better(detector, current, best, best_scores, sign)
+            current = relaxed.project(current + step, X_orig, epsilon, norm)
+            scored = feasible.project(current, X_orig, epsilon, norm)
+            best, best_scores = _keep_better(detector, scored, best, best_scores, sign)
     return best
 
 
@@ -564,13 +577,16 @@ def apae_l2(
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
     moving = np.ones(X_orig.shape[0], dtype=bool)
+    relaxed = feasible.without_integers()
     for _ in range(max_steps):
         rows = np.flatnonzero(moving)
         if rows.size == 0:
             break
-        step = -sign * alpha * _gradient(detector, current[rows], feasible) * feasible.scale
-        candidate = feasible.project(current[rows] + step, X_orig[rows], math.inf)
-        within = feasible.relative_change(candidate, X_orig[rows]) <= budget
+        at = feasible.project(current[rows], X_orig[rows], math.inf)  # where it is scored
+        step = -sign * alpha * _gradient(detector, at, feasible) * feasible.scale
+        candidate = relaxed.project(current[rows] + step, X_orig[rows], math.inf)
+        scored = feasible.project(candidate, X_orig[rows], math.inf)
+        within = feasible.relative_change(scored, X_orig[rows]) <= budget
         stuck = (candidate == current[rows]).all(axis=1)
         # A row stops at its first step past the budget (keeping the step before) or when the
         # projection no longer lets it move.
@@ -579,7 +595,7 @@ def apae_l2(
         if keep.size:
             current[keep] = candidate[within]
             best[keep], best_scores[keep] = _keep_better(
-                detector, candidate[within], best[keep], best_scores[keep], sign
+                detector, scored[within], best[keep], best_scores[keep], sign
             )
     return best
 
@@ -653,10 +669,13 @@ def apae_l0(
     current = X_orig.copy()
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
+    relaxed = feasible.without_integers()
+    scored = current
     for _ in range(steps):
-        step = -sign * alpha * _gradient(detector, current, feasible) * feasible.scale * chosen
-        current = feasible.project(current + step, X_orig, math.inf)
-        best, best_scores = _keep_better(detector, current, best, best_scores, sign)
+        step = -sign * alpha * _gradient(detector, scored, feasible) * feasible.scale * chosen
+        current = relaxed.project(current + step, X_orig, math.inf)
+        scored = feasible.project(current, X_orig, math.inf)
+        best, best_scores = _keep_better(detector, scored, best, best_scores, sign)
     return best
 
 

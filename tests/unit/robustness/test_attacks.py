@@ -254,3 +254,18 @@ def test_an_oversized_budget_stays_inside_the_training_range(setting) -> None:
         assert np.isfinite(attacked).all()
         assert feasible.contains(attacked, rows, epsilon=1e300).all()
         np.testing.assert_array_equal(attacked[:, 4], rows[:, 4])  # frozen column untouched
+
+
+def test_small_steps_accumulate_on_integer_columns() -> None:
+    """Rounding only the scored rows lets steps shorter than half a unit add up."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(500, 3))
+    X[:, 2] = rng.integers(0, 3, size=500)  # whole numbers 0-2, std about 0.8
+    det = robustad.make_detector("autoencoder", epochs=20, dropout=0.0, random_state=0).fit(X)
+    feasible = FeasibleSet.from_data(X)
+    anomalies = np.column_stack([rng.normal(size=(40, 2)) + 2.5, np.full(40, 2.0)])
+    # eps 2 allows a change of about 1.6 in the integer column, in steps of about 0.16.
+    attacked = pgd_evasion(det, anomalies, epsilon=2.0, feasible=feasible, restarts=0)
+    assert feasible.contains(attacked, anomalies, epsilon=2.0).all()
+    assert (attacked[:, 2] != anomalies[:, 2]).any()
+    np.testing.assert_array_equal(attacked[:, 2], np.round(attacked[:, 2]))
