@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -78,11 +78,17 @@ class FeasibleSet:
         Columns that must hold whole numbers.
     frozen
         Columns the attacker cannot change (e.g. merchant country).
+    levels
+        Discrete columns (coded or one-hot, also after standardisation): column index -> the
+        sorted values seen in training, the only ones an attacker may set it to (besides
+        leaving the row's own value).
 
     Examples
     --------
     >>> import numpy as np
-    >>> feasible = FeasibleSet.from_data([[0.0, 10], [4.0, 30]], frozen=[1], integer=[])
+    >>> feasible = FeasibleSet.from_data(
+    ...     [[0.0, 10], [4.0, 30]], frozen=[1], integer=[], discrete=[]
+    ... )
     >>> feasible.scale.tolist(), feasible.frozen.tolist()
     ([2.0, 10.0], [False, True])
     >>> X = np.array([[1.0, 20.0]])
@@ -90,6 +96,15 @@ class FeasibleSet:
     array([[ 2., 20.]])
     >>> feasible.contains(np.array([[1.6, 20.0], [2.5, 20.0]]), X, epsilon=0.5, norm="l2")
     array([ True, False])
+
+    A column with few distinct values (a code, a one-hot flag) only takes values seen in
+    training:
+
+    >>> coded = FeasibleSet.from_data([[0.0], [1.0], [0.0], [5.0]])
+    >>> coded.levels[0].tolist()
+    [0.0, 1.0, 5.0]
+    >>> coded.project(np.array([[3.7]]), np.array([[1.0]]), epsilon=2.0)
+    array([[5.]])
     """
 
     low: FloatArray
@@ -97,6 +112,7 @@ class FeasibleSet:
     scale: FloatArray
     integer: BoolArray
     frozen: BoolArray
+    levels: Mapping[int, FloatArray] = field(default_factory=dict)
 
     @classmethod
     def from_data(
@@ -105,8 +121,15 @@ class FeasibleSet:
         *,
         frozen: Sequence[int] = (),
         integer: Sequence[int] | Literal["auto"] = "auto",
+        discrete: Sequence[int] | Literal["auto"] = "auto",
+        max_levels: int = 10,
     ) -> FeasibleSet:
-        """Bounds and units from training data; ``integer="auto"`` marks whole-number columns."""
+        """Bounds, units and column kinds from training data.
+
+        ``integer="auto"`` marks whole-number columns; ``discrete="auto"`` marks columns with
+        at most ``max_levels`` distinct values (one-hot, flags, codes: standardised or not) and
+        restricts them to those values.
+        """
         array, _ = check_features(X)
         d = array.shape[1]
         std = array.std(axis=0)
@@ -114,18 +137,22 @@ class FeasibleSet:
         if integer == "auto":
             integer_mask = np.all(array == np.round(array), axis=0)
         else:
-            integer_mask[list(integer)] = True
+            integer_mask[_column_list("integer", integer, d)] = True
         frozen_mask = np.zeros(d, dtype=bool)
-        frozen_list = list(frozen)
-        if any(not 0 <= c < d for c in frozen_list):
-            raise InvalidParameterError(f"frozen columns must lie in [0, {d}); got {frozen_list}")
-        frozen_mask[frozen_list] = True
+        frozen_mask[_column_list("frozen", frozen, d)] = True
+        max_levels = _check_count("max_levels", max_levels)
+        values = [np.unique(array[:, c]) for c in range(d)]
+        if discrete == "auto":
+            chosen = [c for c in range(d) if 2 <= values[c].size <= max_levels]
+        else:
+            chosen = _column_list("discrete", discrete, d)
         return cls(
             low=array.min(axis=0),
             high=array.max(axis=0),
             scale=np.where(std > 0, std, 1.0),
             integer=integer_mask,
             frozen=frozen_mask,
+            levels={c: values[c] for c in chosen if not frozen_mask[c]},
         )
 
     def bounds(self, X_orig: FloatArray, epsilon: float) -> tuple[FloatArray, FloatArray]:
@@ -157,7 +184,10 @@ class FeasibleSet:
             length = self.length(X_orig + step, X_orig, "l2")
             with np.errstate(divide="ignore", invalid="ignore"):
                 shrink = np.where(length > epsilon, epsilon / length, 1.0)
-            return self._round_toward(X_orig + step * shrink[:, None], X_orig)
+            rounded = self._round_toward(X_orig + step * shrink[:, None], X_orig)
+            for column, values in self.levels.items():
+                rounded[:, column] = _level_toward(rounded[:, column], X_orig[:, column], values)
+            return rounded
         lower, upper = self.bounds(X_orig, epsilon)
         projected = np.clip(X_adv, lower, upper)
         if self.integer.any():
@@ -168,17 +198,21 @@ class FeasibleSet:
                 np.floor(upper[:, columns] + 1e-9),
             )
             projected[:, columns] = whole
+        for column, values in self.levels.items():
+            projected[:, column] = _nearest_level(
+                projected[:, column], X_orig[:, column], values, lower[:, column], upper[:, column]
+            )
         projected[:, self.frozen] = X_orig[:, self.frozen]
         return projected
 
-    def without_integers(self) -> FeasibleSet:
-        """The same set with integer columns treated as continuous.
+    def relaxed(self) -> FeasibleSet:
+        """The same set with integer and discrete columns treated as continuous.
 
         Gradient attacks step on this relaxation and round only the rows they score: rounding
-        every step would undo any step shorter than half a unit, so an integer column could
-        never move however many steps accumulate.
+        every step would undo any step shorter than half a unit (or half a level gap), so such
+        a column could never move however many steps accumulate.
         """
-        return replace(self, integer=np.zeros_like(self.integer))
+        return replace(self, integer=np.zeros_like(self.integer), levels={})
 
     def _round_toward(self, X_adv: FloatArray, X_orig: FloatArray) -> FloatArray:
         # Rounding toward the original value never lengthens a cell's change, so it cannot
@@ -226,9 +260,55 @@ class FeasibleSet:
         whole = ~self.integer | (X_adv == np.round(X_adv)) | (X_adv == X_orig)
         unchanged = ~self.frozen | (X_adv == X_orig)
         ok = (inside & whole & unchanged).all(axis=1)
+        for column, values in self.levels.items():
+            ok &= np.isin(X_adv[:, column], values) | (X_adv[:, column] == X_orig[:, column])
         if norm == "l2":
             ok &= self.length(X_adv, X_orig, "l2") <= epsilon * (1 + _TOLERANCE) + _TOLERANCE
         return np.asarray(ok, dtype=np.bool_)
+
+
+def _column_list(name: str, columns: Sequence[int], n_columns: int) -> list[int]:
+    chosen = list(columns)
+    if any(
+        isinstance(c, bool) or not isinstance(c, numbers.Integral) or not 0 <= c < n_columns
+        for c in chosen
+    ):
+        raise InvalidParameterError(
+            f"{name} columns must be integers in [0, {n_columns}); got {chosen}"
+        )
+    return [int(c) for c in chosen]
+
+
+def _nearest_level(
+    target: FloatArray, orig: FloatArray, values: FloatArray, lower: FloatArray, upper: FloatArray
+) -> FloatArray:
+    """Per row, the allowed value (a training level or the row's own) nearest ``target``.
+
+    Allowed levels lie within ``[lower, upper]``; the row's own value always is allowed.
+    """
+    candidates = np.concatenate(
+        [np.broadcast_to(values, (target.size, values.size)), orig[:, None]], axis=1
+    )
+    allowed = (candidates >= lower[:, None] - _TOLERANCE) & (
+        candidates <= upper[:, None] + _TOLERANCE
+    )
+    allowed[:, -1] = True
+    distance = np.where(allowed, np.abs(candidates - target[:, None]), np.inf)
+    return np.asarray(candidates[np.arange(target.size), distance.argmin(axis=1)])
+
+
+def _level_toward(target: FloatArray, orig: FloatArray, values: FloatArray) -> FloatArray:
+    """Per row, the level between ``orig`` and ``target`` nearest ``target`` (else ``orig``).
+
+    Never lengthens a cell's change, so an L2 ball the unrounded row was in still holds it.
+    """
+    change = (target - orig)[:, None]
+    offset = values[None, :] - orig[:, None]
+    between = (offset * change > 0) & (np.abs(offset) <= np.abs(change) + _TOLERANCE)
+    distance = np.where(between, np.abs(values[None, :] - target[:, None]), np.inf)
+    pick = distance.argmin(axis=1)
+    found = np.isfinite(distance[np.arange(target.size), pick])
+    return np.where(found, values[pick], orig)
 
 
 def _check_norm(norm: object) -> None:
@@ -382,7 +462,7 @@ def pgd_evasion(
     rng = np.random.default_rng(random_state)
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
-    relaxed = feasible.without_integers()
+    relaxed = feasible.relaxed()
     for start in range(1 + restarts):
         # The first start is the row itself; the others are random points in the budget.
         current = (
@@ -577,7 +657,7 @@ def apae_l2(
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
     moving = np.ones(X_orig.shape[0], dtype=bool)
-    relaxed = feasible.without_integers()
+    relaxed = feasible.relaxed()
     for _ in range(max_steps):
         rows = np.flatnonzero(moving)
         if rows.size == 0:
@@ -669,7 +749,7 @@ def apae_l0(
     current = X_orig.copy()
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
-    relaxed = feasible.without_integers()
+    relaxed = feasible.relaxed()
     scored = current
     for _ in range(steps):
         step = -sign * alpha * _gradient(detector, scored, feasible) * feasible.scale * chosen

@@ -269,3 +269,40 @@ def test_small_steps_accumulate_on_integer_columns() -> None:
     assert feasible.contains(attacked, anomalies, epsilon=2.0).all()
     assert (attacked[:, 2] != anomalies[:, 2]).any()
     np.testing.assert_array_equal(attacked[:, 2], np.round(attacked[:, 2]))
+
+
+def test_discrete_columns_only_take_values_seen_in_training() -> None:
+    """One-hot and coded columns stay on their levels, also after standardisation."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(600, 4))
+    X[:, 2] = rng.integers(0, 2, size=600)  # a one-hot flag
+    X[:, 3] = rng.choice([0.0, 1.0, 5.0], size=600)  # a code
+    X = (X - X.mean(axis=0)) / X.std(axis=0)  # standardised: no longer whole numbers
+    feasible = FeasibleSet.from_data(X)
+    assert sorted(feasible.levels) == [2, 3] and not feasible.integer.any()
+    det = robustad.make_detector("autoencoder", epochs=20, dropout=0.0, random_state=0).fit(X)
+    anomalies = X[:40].copy()
+    anomalies[:, :2] += 3.0
+    for norm, epsilon in (("linf", 3.0), ("l2", 4.0)):
+        for attacked in (
+            pgd_evasion(det, anomalies, epsilon=epsilon, feasible=feasible, norm=norm),
+            random_evasion(det, anomalies, epsilon=epsilon, feasible=feasible, norm=norm),
+        ):
+            assert feasible.contains(attacked, anomalies, epsilon=epsilon, norm=norm).all()
+            for column in (2, 3):
+                assert np.isin(attacked[:, column], feasible.levels[column]).all()
+    # A value not seen in training may stay, but no attack moves a row onto one.
+    odd = anomalies.copy()
+    odd[:, 3] = 0.123
+    kept = feasible.project(odd, odd, epsilon=0.01)
+    np.testing.assert_array_equal(kept[:, 3], odd[:, 3])
+
+
+def test_column_lists_are_checked() -> None:
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(InvalidParameterError, match="discrete"):
+        FeasibleSet.from_data(X, discrete=[3])
+    with pytest.raises(InvalidParameterError, match="integer"):
+        FeasibleSet.from_data(X, integer=[True])
+    with pytest.raises(InvalidParameterError, match="max_levels"):
+        FeasibleSet.from_data(X, max_levels=0)
