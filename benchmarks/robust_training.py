@@ -135,22 +135,29 @@ def trimmed_training() -> list[str]:
     return lines
 
 
+def _toward(rows: np.ndarray, target: np.ndarray, feasible: FeasibleSet, eps: float):
+    """``rows`` moved by at most eps (training std) per feature toward ``target``, feasibly."""
+    limit = eps * feasible.scale
+    return feasible.project(rows + np.clip(target - rows, -limit, limit), rows, eps)
+
+
 def _reconstruction_bound(
     detector, flagged: np.ndarray, feasible: FeasibleSet, eps: float
 ) -> float:
     """Share of ``flagged`` hidden by moving each feature up to eps toward its reconstruction.
 
-    The reconstruction is held fixed: this attack exploits no sensitivity of the network, only
-    how close the anomaly already is to what the network reconstructs.
+    The reconstruction is held fixed (the moved row is scored against the original row's
+    reconstruction): this attack exploits no sensitivity of the network, only how close the
+    anomaly already is to what the network reconstructs. The move respects the feasible set.
     """
     import torch
 
     module = detector._scoring_module()
     with torch.inference_mode():
         z = detector._standardised(torch.from_numpy(flagged))
-        residual = (module(z) - z).double().numpy()
-    budget = eps * feasible.scale / detector.scale_  # eps std of the data, in the model's units
-    remaining = (np.maximum(0.0, np.abs(residual) - budget) ** 2).sum(axis=1)
+        reconstruction = module(z).double().numpy() * detector.scale_ + detector.mean_
+    moved = _toward(flagged, reconstruction, feasible, eps)
+    remaining = (((moved - reconstruction) / detector.scale_) ** 2).sum(axis=1)
     return float((remaining <= detector.threshold_).mean())
 
 
@@ -167,26 +174,27 @@ def _nearest_normal_oracle(
 
     assert fit_part.y is not None
     normals = fit_part.X[fit_part.y == 0]
-    unit = FeasibleSet.from_data(fit_part.X).scale
+    feasible = FeasibleSet.from_data(fit_part.X)
+    unit = feasible.scale
     index = NearestNeighbors(n_neighbors=1).fit(normals / unit)
 
-    def residual(rows: np.ndarray) -> np.ndarray:
-        nearest = index.kneighbors(rows / unit, return_distance=False)[:, 0]
-        return np.asarray((rows - normals[nearest]) / unit)
+    def nearest(rows: np.ndarray) -> np.ndarray:
+        return np.asarray(normals[index.kneighbors(rows / unit, return_distance=False)[:, 0]])
 
-    def score(res: np.ndarray, shrink: float) -> np.ndarray:
-        return np.asarray((np.maximum(0.0, np.abs(res) - shrink) ** 2).sum(axis=1))
+    def score(rows: np.ndarray, reconstruction: np.ndarray) -> np.ndarray:
+        return np.asarray((((rows - reconstruction) / unit) ** 2).sum(axis=1))
 
     rate = max(0.01, 1.0 / (calibration.shape[0] + 1) + 1e-9)
-    threshold = np.quantile(score(residual(calibration), 0.0), 1.0 - rate, method="higher")
-    test_residual = residual(X)
-    row = {"auroc": auroc(y, score(test_residual, 0.0))}
-    anomalies = test_residual[y == 1]
-    flagged = anomalies[score(anomalies, 0.0) > threshold]
+    threshold = np.quantile(score(calibration, nearest(calibration)), 1.0 - rate, method="higher")
+    row = {"auroc": auroc(y, score(X, nearest(X)))}
+    anomalies = X[y == 1]
+    flagged = anomalies[score(anomalies, nearest(anomalies)) > threshold]
     row["flagged"] = float(flagged.shape[0])
     if flagged.shape[0]:
+        target = nearest(flagged)
         for eps in EPSILONS:
-            row[f"bound {eps}"] = float((score(flagged, eps) <= threshold).mean())
+            moved = _toward(flagged, target, feasible, eps)
+            row[f"bound {eps}"] = float((score(moved, target) <= threshold).mean())
     return row
 
 
