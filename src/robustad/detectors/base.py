@@ -34,7 +34,7 @@ from robustad.data.validation import check_features, check_labels, is_dataframe
 from robustad.detectors.tags import DetectorTags
 from robustad.exceptions import DataValidationError, InvalidParameterError, NotFittedError
 
-__all__ = ["BaseDetector"]
+__all__ = ["BaseDetector", "data_fingerprint"]
 
 
 def _generated_feature_names(n_features: int) -> tuple[str, ...]:
@@ -166,7 +166,7 @@ class BaseDetector(BaseEstimator):
         self.feature_min_, self.feature_max_ = low, high
         self.threshold_ = float(np.percentile(scores, 100.0 * (1.0 - self.contamination)))
         self.labels_ = (scores > self.threshold_).astype(np.int64)
-        self.training_fingerprint_ = _fingerprint(X)
+        self.training_fingerprint_ = data_fingerprint(X)
         for stale in ("calibration_scores_", "target_fpr_"):
             self.__dict__.pop(stale, None)
 
@@ -372,8 +372,12 @@ class BaseDetector(BaseEstimator):
         return scores
 
 
-def _fingerprint(X: FloatArray) -> str:
-    """sha256 of the training matrix (shape + bytes): identifies the data, not its content."""
+def data_fingerprint(X: FloatArray) -> str:
+    """sha256 of a validated matrix (shape + bytes): tells whether two arrays hold the same data.
+
+    Stored as ``training_fingerprint_`` at fit, e.g. so that a check can refuse the training
+    rows where held-out rows are required.
+    """
     digest = hashlib.sha256(repr(X.shape).encode())
     digest.update(np.ascontiguousarray(X).tobytes())
     return digest.hexdigest()

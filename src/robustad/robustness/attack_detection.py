@@ -74,7 +74,7 @@ from sklearn.base import BaseEstimator
 
 from robustad._typing import ArrayLike, FloatArray
 from robustad.data.validation import check_features, is_dataframe
-from robustad.detectors.base import BaseDetector, _fingerprint
+from robustad.detectors.base import BaseDetector, data_fingerprint
 from robustad.detectors.calibration import (
     conformal_pvalues,
     conformal_threshold,
@@ -201,7 +201,7 @@ class AttackDetector(BaseEstimator):
                 f"fpr={self.fpr} needs at least {needed} clean rows in X_clean; got "
                 f"{X.shape[0]}. Pass more clean rows or a larger fpr"
             )
-        if _fingerprint(X) == getattr(detector, "training_fingerprint_", None):
+        if data_fingerprint(X) == getattr(detector, "training_fingerprint_", None):
             raise InvalidParameterError(
                 "X_clean is the detector's training data; pass held-out clean rows"
             )
