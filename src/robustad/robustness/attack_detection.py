@@ -63,8 +63,6 @@ True
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -73,6 +71,7 @@ import numpy.typing as npt
 from sklearn.base import BaseEstimator
 
 from robustad._typing import ArrayLike, FloatArray
+from robustad.data.parameters import check_count, check_number
 from robustad.data.validation import check_features, is_dataframe
 from robustad.detectors.base import BaseDetector, data_fingerprint
 from robustad.detectors.calibration import (
@@ -255,28 +254,19 @@ class AttackDetector(BaseEstimator):
         return np.divide(mean, rms, out=np.zeros_like(mean), where=rms > 0)
 
     def _check_params(self) -> None:
-        n = self.n_draws
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise InvalidParameterError(f"n_draws must be a positive integer; got {n!r}")
-        if not _is_real(self.noise) or not float(self.noise) > 0:
-            raise InvalidParameterError(
-                "noise must be a finite number > 0 (a share of each column's standard "
-                f"deviation, e.g. 0.05); got {self.noise!r}"
-            )
-        if not _is_real(self.tolerance) or not float(self.tolerance) >= 0:
-            raise InvalidParameterError(
-                f"tolerance must be a finite number >= 0; got {self.tolerance!r}"
-            )
-        if not _is_real(self.fpr):
-            raise InvalidParameterError(f"fpr must be a number in (0, 1); got {self.fpr!r}")
+        check_count("n_draws", self.n_draws)
+        check_number(
+            "noise",
+            self.noise,
+            minimum=0,
+            exclusive=True,
+            meaning="a share of each column's standard deviation, e.g. 0.05",
+        )
+        check_number("tolerance", self.tolerance, minimum=0)
+        check_number("fpr", self.fpr, minimum=0, maximum=1, exclusive=True)
         minimum_calibration_size(self.fpr)  # raises InvalidParameterError naming fpr
-        seed = self.random_state
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-        ):
-            raise InvalidParameterError(
-                f"random_state must be None or an integer >= 0; got {seed!r}"
-            )
+        if self.random_state is not None:
+            check_count("random_state", self.random_state, minimum=0)
 
     def _check_detector(self) -> BaseDetector:
         detector = self.detector
@@ -316,12 +306,3 @@ class AttackDetector(BaseEstimator):
             X, n_features=detector.n_features_in_, feature_names=names, what=what
         )
         return array
-
-
-def _is_real(value: object) -> bool:
-    """A finite real number (bools excluded: ``True`` is not a rate)."""
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )

@@ -33,7 +33,6 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -42,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from robustad._typing import FloatArray
+from robustad.data.parameters import check_columns, check_count, check_number
 from robustad.data.validation import check_features
 from robustad.detectors.base import BaseDetector
 from robustad.exceptions import InvalidParameterError, NotFittedError
@@ -137,15 +137,15 @@ class FeasibleSet:
         if integer == "auto":
             integer_mask = np.all(array == np.round(array), axis=0)
         else:
-            integer_mask[_column_list("integer", integer, d)] = True
+            integer_mask[list(check_columns("integer", integer, d))] = True
         frozen_mask = np.zeros(d, dtype=bool)
-        frozen_mask[_column_list("frozen", frozen, d)] = True
-        max_levels = _check_count("max_levels", max_levels)
+        frozen_mask[list(check_columns("frozen", frozen, d))] = True
+        max_levels = check_count("max_levels", max_levels)
         values = [np.unique(array[:, c]) for c in range(d)]
         if discrete == "auto":
             chosen = [c for c in range(d) if 2 <= values[c].size <= max_levels]
         else:
-            chosen = _column_list("discrete", discrete, d)
+            chosen = list(check_columns("discrete", discrete, d))
         return cls(
             low=array.min(axis=0),
             high=array.max(axis=0),
@@ -267,18 +267,6 @@ class FeasibleSet:
         return np.asarray(ok, dtype=np.bool_)
 
 
-def _column_list(name: str, columns: Sequence[int], n_columns: int) -> list[int]:
-    chosen = list(columns)
-    if any(
-        isinstance(c, bool) or not isinstance(c, numbers.Integral) or not 0 <= c < n_columns
-        for c in chosen
-    ):
-        raise InvalidParameterError(
-            f"{name} columns must be integers in [0, {n_columns}); got {chosen}"
-        )
-    return [int(c) for c in chosen]
-
-
 def _nearest_level(
     target: FloatArray, orig: FloatArray, values: FloatArray, lower: FloatArray, upper: FloatArray
 ) -> FloatArray:
@@ -316,21 +304,6 @@ def _check_norm(norm: object) -> None:
         raise InvalidParameterError(f"norm must be 'linf' or 'l2'; got {norm!r}")
 
 
-def _check_count(name: str, value: object) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise InvalidParameterError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
-def _check_positive(name: str, value: object, *, allow_zero: bool = False) -> float:
-    valid = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    number = float(value) if valid else math.nan  # type: ignore[arg-type]
-    if not (math.isfinite(number) and (number > 0 or (allow_zero and number == 0))):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise InvalidParameterError(f"{name} must be a finite number {bound}; got {value!r}")
-    return number
-
-
 def _check_attack(
     detector: BaseDetector,
     X: Any,
@@ -351,7 +324,7 @@ def _check_attack(
     if not hasattr(detector, "threshold_"):
         raise NotFittedError("attack a fitted detector: call fit(X) first")
     if epsilon is not None:
-        _check_positive("epsilon", epsilon, allow_zero=True)
+        check_number("epsilon", epsilon, minimum=0)
     if not isinstance(feasible, FeasibleSet):
         raise InvalidParameterError(
             f"feasible must be a FeasibleSet (e.g. FeasibleSet.from_data(X_train)); "
@@ -453,12 +426,15 @@ def pgd_evasion(
     X_orig = _check_attack(detector, X, feasible, epsilon, direction)
     _require_gradient(detector)
     _check_norm(norm)
-    steps = _check_count("steps", steps)
-    if isinstance(restarts, bool) or not isinstance(restarts, numbers.Integral) or restarts < 0:
-        raise InvalidParameterError(f"restarts must be an integer >= 0; got {restarts!r}")
+    steps = check_count("steps", steps)
+    restarts = check_count("restarts", restarts, minimum=0)
     sign = _sign(direction)
     default_step = epsilon / 10.0 if norm == "linf" else 2.5 * epsilon / steps
-    alpha = default_step if step_size is None else _check_positive("step_size", step_size)
+    alpha = (
+        default_step
+        if step_size is None
+        else check_number("step_size", step_size, minimum=0, exclusive=True)
+    )
     rng = np.random.default_rng(random_state)
     best = X_orig.copy()
     best_scores = detector.decision_function(X_orig)
@@ -514,7 +490,7 @@ def random_evasion(
     """
     X_orig = _check_attack(detector, X, feasible, epsilon, direction)
     _check_norm(norm)
-    n_queries = _check_count("n_queries", n_queries)
+    n_queries = check_count("n_queries", n_queries)
     sign = _sign(direction)
     rng = np.random.default_rng(random_state)
     best = X_orig.copy()
@@ -578,8 +554,8 @@ def apae_random(
     True
     """
     X_orig = _check_attack(detector, X, feasible, direction=direction)
-    n_vectors = _check_count("n_vectors", n_vectors)
-    sigma = _check_positive("sigma", sigma)
+    n_vectors = check_count("n_vectors", n_vectors)
+    sigma = check_number("sigma", sigma, minimum=0, exclusive=True)
     sign = _sign(direction)
     rng = np.random.default_rng(random_state)
     best = X_orig.copy()
@@ -649,9 +625,9 @@ def apae_l2(
     """
     X_orig = _check_attack(detector, X, feasible, direction=direction)
     _require_gradient(detector)
-    alpha = _check_positive("step_size", step_size)
-    budget = _check_positive("budget", budget, allow_zero=True)
-    max_steps = _check_count("max_steps", max_steps)
+    alpha = check_number("step_size", step_size, minimum=0, exclusive=True)
+    budget = check_number("budget", budget, minimum=0)
+    max_steps = check_count("max_steps", max_steps)
     sign = _sign(direction)
     current = X_orig.copy()
     best = X_orig.copy()
@@ -736,9 +712,9 @@ def apae_l0(
     """
     X_orig = _check_attack(detector, X, feasible, direction=direction)
     _require_gradient(detector)
-    k = _check_count("k", k)
-    steps = _check_count("steps", steps)
-    alpha = _check_positive("step_size", step_size)
+    k = check_count("k", k)
+    steps = check_count("steps", steps)
+    alpha = check_number("step_size", step_size, minimum=0, exclusive=True)
     sign = _sign(direction)
     magnitude = np.abs(_gradient(detector, X_orig, feasible))
     magnitude[:, feasible.frozen] = -1.0  # ranked last, and never selected below

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from robustad._typing import FloatArray, IntArray
+from robustad.data.parameters import check_count
 from robustad.detectors.base import BaseDetector
 from robustad.exceptions import DataValidationError, InvalidParameterError
 from robustad.robustness.attacks import (
@@ -45,7 +46,6 @@ from robustad.robustness.attacks import (
     FeasibleSet,
     Norm,
     _check_attack,
-    _check_count,
     _random_point,
     _sign,
     pgd_evasion,
@@ -169,7 +169,7 @@ def coordinate_evasion(
     True
     """
     X_orig = _check_attack(detector, X, feasible, epsilon, direction)
-    n_queries = _check_count("n_queries", n_queries)
+    n_queries = check_count("n_queries", n_queries)
     sign = _sign(direction)
     threshold = float(detector.threshold_)
     rng = np.random.default_rng(random_state)

@@ -40,14 +40,13 @@ True
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from robustad._typing import FloatArray, IntArray
+from robustad.data.parameters import check_number
 from robustad.data.validation import check_features, check_labels
 from robustad.detectors.base import BaseDetector
 from robustad.evaluation.metrics import auroc
@@ -78,27 +77,17 @@ def _check_fitted(detector: object) -> BaseDetector:
 
 
 def _check_epsilon(epsilon: object, name: str = "epsilon") -> float:
-    valid = isinstance(epsilon, numbers.Real) and not isinstance(epsilon, bool)
-    value = float(epsilon) if valid else math.nan  # type: ignore[arg-type]
-    if not (math.isfinite(value) and value >= 0):
-        raise InvalidParameterError(
-            f"{name} must be a finite number >= 0 (an L2 radius in training standard "
-            f"deviations); got {epsilon!r}"
-        )
-    return value
+    return check_number(
+        name, epsilon, minimum=0, meaning="an L2 radius in training standard deviations"
+    )
 
 
 def _check_lipschitz(detector: BaseDetector, lipschitz: object) -> float:
     if lipschitz is None:
         return lipschitz_bound(detector)
-    valid = isinstance(lipschitz, numbers.Real) and not isinstance(lipschitz, bool)
-    value = float(lipschitz) if valid else math.nan  # type: ignore[arg-type]
-    if not (math.isfinite(value) and value >= 0):
-        raise InvalidParameterError(
-            f"lipschitz must be None (computed by lipschitz_bound) or a finite number >= 0; "
-            f"got {lipschitz!r}"
-        )
-    return value
+    return check_number(
+        "lipschitz", lipschitz, minimum=0, meaning="or None: computed by lipschitz_bound"
+    )
 
 
 def _labels(y: Any, n_rows: int) -> IntArray:

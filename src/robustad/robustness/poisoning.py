@@ -43,6 +43,7 @@ import numpy.typing as npt
 from sklearn.base import clone
 
 from robustad._typing import ArrayLike, FloatArray
+from robustad.data.parameters import check_columns, check_count, check_number
 from robustad.data.validation import check_features, check_labels, is_dataframe
 from robustad.detectors.base import BaseDetector
 from robustad.detectors.calibration import minimum_calibration_size
@@ -288,13 +289,25 @@ def boiling_frog(
     (5, None)
     """
     template = _template(detector)
-    fraction = _open_unit("poison_fraction", poison_fraction)
-    rounds = _positive_int("max_rounds", max_rounds)
-    advance = 1.0 / rounds if step is None else _unit_closed("step", step)
-    share = _unit_closed("max_new_share", max_new_share)
-    quantile = None if filter_quantile is None else _open_unit("filter_quantile", filter_quantile)
-    noise = _non_negative("jitter", jitter)
-    level = _open_unit("fpr", fpr)
+    fraction = check_number(
+        "poison_fraction", poison_fraction, minimum=0, maximum=1, exclusive=True
+    )
+    rounds = check_count("max_rounds", max_rounds)
+    advance = (
+        1.0 / rounds
+        if step is None
+        else check_number("step", step, minimum=0, maximum=1, exclusive=(True, False))
+    )
+    share = check_number(
+        "max_new_share", max_new_share, minimum=0, maximum=1, exclusive=(True, False)
+    )
+    quantile = (
+        None
+        if filter_quantile is None
+        else check_number("filter_quantile", filter_quantile, minimum=0, maximum=1, exclusive=True)
+    )
+    noise = check_number("jitter", jitter, minimum=0)
+    level = check_number("fpr", fpr, minimum=0, maximum=1, exclusive=True)
     rng = _rng(random_state)
     pool, calibration = _split_calibration(X_normal, X_calibration, level, rng, what="X_normal")
     goal = _one_row(target, pool.shape[1])
@@ -399,7 +412,7 @@ def _next_window(
 def _window_size(window_size: int | None, n_pool: int) -> int:
     if window_size is None:
         window_size = n_pool // 2
-    size = _positive_int("window_size", window_size)
+    size = check_count("window_size", window_size)
     if not 10 <= size <= n_pool:
         raise InvalidParameterError(
             f"window_size must lie in [10, {n_pool}] (the normal rows left after calibration); "
@@ -421,7 +434,7 @@ def plant_trigger(
            [4., 5., 9.]])
     """
     array, _ = check_features(X)
-    chosen = _columns("columns", columns, array.shape[1])
+    chosen = check_columns("columns", columns, array.shape[1], allow_empty=False)
     planted = array.copy()  # check_features may hand back the caller's own array
     planted[:, list(chosen)] = _trigger_values(values, len(chosen))
     return planted
@@ -491,8 +504,10 @@ def backdoor_attack(
     True
     """
     template = _template(detector)
-    fraction = _open_unit("poison_fraction", poison_fraction)
-    level = _open_unit("fpr", fpr)
+    fraction = check_number(
+        "poison_fraction", poison_fraction, minimum=0, maximum=1, exclusive=True
+    )
+    level = check_number("fpr", fpr, minimum=0, maximum=1, exclusive=True)
     rng = _rng(random_state)
     train, calibration = _split_calibration(
         X_train_normal, X_calibration, level, rng, what="X_train_normal"
@@ -542,8 +557,8 @@ def _pass_rate(model: BaseDetector, rows: FloatArray) -> float:
 def _choose_trigger_columns(train: FloatArray, spec: Sequence[int] | int | None) -> tuple[int, ...]:
     n_features = train.shape[1]
     if spec is not None and not isinstance(spec, numbers.Integral):
-        return _columns("trigger_columns", spec, n_features)
-    count = 1 if spec is None else _positive_int("trigger_columns", spec)
+        return check_columns("trigger_columns", spec, n_features, allow_empty=False)
+    count = 1 if spec is None else check_count("trigger_columns", spec)
     variance = train.var(axis=0)
     usable = np.flatnonzero(variance > 0)
     if count > usable.size:
@@ -576,22 +591,6 @@ def _trigger_values(values: Any, n_columns: int) -> FloatArray:
     return array
 
 
-def _columns(name: str, columns: Any, n_features: int) -> tuple[int, ...]:
-    if isinstance(columns, str | bytes) or not isinstance(columns, Sequence | np.ndarray):
-        raise InvalidParameterError(f"{name} must be a sequence of column indices; got {columns!r}")
-    chosen = list(columns)
-    valid = all(
-        isinstance(c, numbers.Integral) and not isinstance(c, bool) and 0 <= int(c) < n_features
-        for c in chosen
-    )
-    if not chosen or not valid or len(set(chosen)) != len(chosen):
-        raise InvalidParameterError(
-            f"{name} must be distinct column indices in [0, {n_features}); got {columns!r}"
-        )
-    return tuple(int(c) for c in chosen)
-
-
-# ---------------------------------------------------------------------------- shared helpers
 def _template(detector: Any) -> BaseDetector:
     if isinstance(detector, str):
         from robustad.detectors.registry import make_detector
@@ -704,39 +703,6 @@ def _rng(random_state: Any) -> np.random.Generator:
     ):
         raise InvalidParameterError(f"random_state must be an int or None; got {random_state!r}")
     return np.random.default_rng(None if random_state is None else int(random_state))
-
-
-def _real(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise InvalidParameterError(f"{name} must be a finite number; got {value!r}")
-    return float(value)
-
-
-def _open_unit(name: str, value: Any) -> float:
-    number = _real(name, value)
-    if not 0.0 < number < 1.0:
-        raise InvalidParameterError(f"{name} must lie in (0, 1); got {value!r}")
-    return number
-
-
-def _unit_closed(name: str, value: Any) -> float:
-    number = _real(name, value)
-    if not 0.0 < number <= 1.0:
-        raise InvalidParameterError(f"{name} must lie in (0, 1]; got {value!r}")
-    return number
-
-
-def _non_negative(name: str, value: Any) -> float:
-    number = _real(name, value)
-    if number < 0:
-        raise InvalidParameterError(f"{name} must be >= 0; got {value!r}")
-    return number
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise InvalidParameterError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 def _optional_float(value: float | None) -> float | None:
