@@ -59,6 +59,7 @@ _VIEWS: dict[str, _View] = {
             ("PGD success", "success_rate", _percent),
             ("one random draw", "random_success_rate", _percent),
             ("AUROC attacked", "attacked_auroc", _number),
+            ("false alarms after flooding", "flooded_alarm_rate", _percent),
         ),
         (("success_rate", "PGD", False), ("random_success_rate", "one random draw", True)),
         "evasion success at the deployed threshold",

@@ -9,7 +9,8 @@ seed and averages the rows.
     L-infinity PGD (40 steps, one random restart) on the flagged test anomalies, for each
     budget in :data:`EVASION_BUDGETS` (training standard deviations): the evasion success rate
     at the deployed threshold, the same for one random perturbation of the same size (the
-    honesty baseline), and AUROC with every test anomaly attacked.
+    honesty baseline), AUROC with every test anomaly attacked, and the alarm rate on normal
+    test rows pushed up by the reverse attack (false-alarm flooding).
 ``evasion_blackbox`` (R7, any detector)
     Score-only coordinate search at budget :data:`BLACKBOX_EPSILON`: the evasion success rate
     within each query budget in :data:`QUERY_BUDGETS`, and the median queries an evading row
@@ -95,9 +96,14 @@ def _flagged(detector: BaseDetector, X: FloatArray, y: IntArray) -> FloatArray:
 def evasion_pgd(
     detector: BaseDetector, X_train: FloatArray, X: FloatArray, y: IntArray, *, seed: int
 ) -> list[Row]:
-    """R6: white-box PGD against one random perturbation, per L-infinity budget."""
+    """R6: white-box PGD against one random perturbation, per L-infinity budget.
+
+    Also the reverse attack (AML.T0046): PGD raising the normal test rows' scores, and the
+    share of them flagged afterwards (the false-alarm rate an attacker can force).
+    """
     feasible = FeasibleSet.from_data(X_train)
     anomalies = X[y == 1]
+    normal = X[y == 0]
     flagged = detector.decision_function(anomalies) > detector.threshold_
     rows = []
     for epsilon in EVASION_BUDGETS:
@@ -110,6 +116,7 @@ def evasion_pgd(
         )
         X_attacked = X.copy()
         X_attacked[y == 1] = attacked
+        flooded = pgd_evasion(detector, normal, direction="raise", **budget)
         rows.append(
             {
                 "level": epsilon,
@@ -118,6 +125,9 @@ def evasion_pgd(
                 "success_rate": _rate(detector, targets, attacked[flagged]),
                 "random_success_rate": _rate(detector, targets, one_draw),
                 "attacked_auroc": auroc(y, detector.decision_function(X_attacked)),
+                "flooded_alarm_rate": float(
+                    (detector.decision_function(flooded) > detector.threshold_).mean()
+                ),
             }
         )
     return rows

@@ -38,6 +38,9 @@ def test_evasion_rows_are_consistent(card) -> None:
     assert rates == sorted(rates)  # a larger budget never evades less (same start, more room)
     assert rows[-1]["success_rate"] > rows[-1]["random_success_rate"]
     assert rows[-1]["attacked_auroc"] < card["detectors"]["autoencoder"]["clean"]["auroc"]
+    # Flooding: pushed-up normal rows raise far more alarms than the clean rate.
+    clean_alarms = card["detectors"]["autoencoder"]["clean"]["alarm_rate"]
+    assert rows[-1]["flooded_alarm_rate"] > max(5 * clean_alarms, 0.2)
     blackbox = card["detectors"]["knn"]["attacks"]["evasion_blackbox"]
     assert [row["level"] for row in blackbox] == [100.0, 1000.0]
     assert blackbox[0]["success_rate"] <= blackbox[1]["success_rate"]
