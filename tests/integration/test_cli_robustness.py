@@ -36,6 +36,32 @@ def test_quick_card_files(capsys, tmp_path) -> None:
     assert "robustness score" in captured.out
 
 
+def test_full_suite_card_lists_the_attacks(capsys, tmp_path) -> None:
+    code = main(
+        [
+            "robustness",
+            "--data",
+            "breastw",
+            "--detector",
+            "hbos",
+            "--suite",
+            "full",
+            "--protocols",
+            "evasion_blackbox,backdoor",
+            "--seeds",
+            "1",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    card = json.loads((tmp_path / "card.json").read_text())
+    assert set(card["detectors"]["hbos"]["attacks"]) == {"evasion_blackbox", "backdoor"}
+    assert "score-only evasion (1,000 queries)" in captured.out
+    assert "## Attack: backdoor" in (tmp_path / "card.md").read_text()
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -73,6 +74,22 @@ def robustness_command(
         score = entry["robustness_score"]
         out.print(
             f"{name}: robustness score {'-' if score is None else f'{score:.3f}'} "
-            f"(clean AUROC {entry['clean']['auroc']:.3f})"
+            f"(clean AUROC {entry['clean']['auroc']:.3f}){_attack_summary(entry)}"
         )
     out.print(f"card written to {', '.join(str(p) for p in paths)}")
+
+
+def _attack_summary(entry: dict[str, Any]) -> str:
+    """The headline attack figures of a full-suite card entry, for the terminal."""
+    attacks = entry.get("attacks", {})
+    parts = []
+    for protocol, level, label in (
+        ("evasion_pgd", 0.5, "PGD evasion at eps 0.5"),
+        ("evasion_blackbox", 1000.0, "score-only evasion (1,000 queries)"),
+    ):
+        rate = next(
+            (r["success_rate"] for r in attacks.get(protocol, []) if r["level"] == level), None
+        )
+        if rate is not None:
+            parts.append(f"{label} {rate:.0%}")
+    return f"; {', '.join(parts)}" if parts else ""
