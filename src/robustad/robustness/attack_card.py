@@ -77,6 +77,8 @@ __all__ = [
     "poisoning",
 ]
 
+#: The protocols, in the order the card shows them.
+ATTACK_PROTOCOLS = ("evasion_pgd", "evasion_blackbox", "poisoning", "backdoor", "certified")
 EVASION_BUDGETS = (0.1, 0.25, 0.5, 1.0)
 BLACKBOX_EPSILON = 0.5
 QUERY_BUDGETS = (100, 1000)
@@ -304,6 +306,3 @@ def applies(protocol: str, detector: BaseDetector) -> bool:
     raise InvalidParameterError(
         f"unknown attack protocol {protocol!r}; choose from: {', '.join(ATTACK_PROTOCOLS)}"
     )
-
-
-ATTACK_PROTOCOLS = ("evasion_pgd", "evasion_blackbox", "poisoning", "backdoor", "certified")
