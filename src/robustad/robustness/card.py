@@ -20,6 +20,10 @@ contamination at 10 % and tells the detector ``level`` x 10 % (0.5, 1, 2); it is
 the detector's own contamination threshold (no calibration), so its alarm rate and ``recall``
 show what a wrong contamination guess costs.
 
+With ``suite="full"`` the card also runs the attack protocols of
+:mod:`robustad.robustness.attack_card` (evasion, poisoning, backdoor, certified AUROC) against
+each detector fitted and calibrated on the clean split of every seed.
+
 ``delta_auroc`` is the change of mean AUROC against the clean run. The **robustness score**
 of a detector is the mean, over every perturbed setting, of ``AUROC(setting) / AUROC(clean)``
 (1.0 = unaffected; below 1 = loses ranking quality), stated in every rendering of the card.
@@ -365,6 +369,10 @@ def robustness_card(
         "detectors": {name: {"clean": {"auroc", "ap", "alarm_rate"}, "robustness_score",
         "protocols": {protocol: [{"level", "kind", "auroc_mean", "auroc_std", "ap_mean",
         "ap_std", "delta_auroc", "alarm_rate", "recall", "target_fpr"}, ...]}}}}``.
+        With ``suite="full"`` each detector entry also holds ``"attacks": {protocol: [row,
+        ...]}`` for the attack protocols that apply to it (rows of
+        :mod:`robustad.robustness.attack_card`, averaged over seeds; None where no seed gave a
+        value). ``robustness_score`` is None when no perturbation protocol ran.
     """
     requested = check_card_request(
         dataset, detectors, suite=suite, seeds=seeds, protocols=protocols
