@@ -395,7 +395,7 @@ def main() -> None:
         "normalisation (robustad's networks have none, so a row's score never depends on its "
         "batch) and dropout 0.2 (robustad's `autoencoder` has seeded dropout 0.2 by default, "
         "kept at PyOD's config; its `vae` and `deep_svdd` have none, PyOD's VAE and DeepSVDD "
-        "use 0.2); robustad scores in float64.",
+        "use 0.2). Both libraries score in float32 (robustad standardises in float64 first).",
         "",
         "**Selection bias:** robustad's deep defaults (epochs, learning rate, dropout, latent "
         "size) were chosen by comparing a few configurations on these same datasets (seeds 1-2, "
